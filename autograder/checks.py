@@ -1,0 +1,21 @@
+"""The call in every nbgrader test cell: `check("01_sigmoid", "sigmoid_values")`.
+
+It runs the same item the kit's grader runs, against the notebook's own globals, so nbgrader's
+score equals the kit's. A failed item raises AssertionError with the item's message (nbgrader
+gives the cell 0 points); a passed item prints one line to stdout.
+"""
+import sys
+
+from .items import load_items, run_item
+from .namespaces import LocalNamespace
+
+
+def check(assignment, item_id, namespace=None):
+    namespace = sys._getframe(1).f_globals if namespace is None else namespace
+    item = next((i for i in load_items(assignment) if i.id == item_id), None)
+    if item is None:
+        raise LookupError("no item %r in assignment %r" % (item_id, assignment))
+    result = run_item(item, LocalNamespace(namespace))
+    if not result.passed:
+        raise AssertionError("[%s] %s" % (item_id, result.message))
+    print("✓ %s — %s (%g point%s)" % (item_id, item.description, item.points, "" if item.points == 1 else "s"))

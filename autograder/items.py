@@ -1,0 +1,84 @@
+"""Graded items: defined once as test functions in `autograder/suites/`, with points from the config.
+
+An item is `test_<id>(nb)` in `suites/test_<assignment>.py`; `nb` is a `StudentNamespace`. It
+passes by returning, and fails by raising `ItemFailure` (or any AssertionError) with a teaching
+message. Decorate with `@visible` the items students may run before submitting.
+"""
+import importlib
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import grading_config
+
+
+
+
+def visible(func):
+    """Mark an item as visible to students (`python -m autograder check`, visible test cells)."""
+    func.visible = True
+    return func
+
+
+@dataclass(frozen=True)
+class Item:
+    assignment: str
+    id: str
+    points: float
+    visible: bool
+    description: str
+    func: object = field(repr=False, compare=False)
+
+
+@dataclass
+class ItemResult:
+    item: str
+    points: float
+    max_points: float
+    status: str           # "passed", "failed" (the answer), "error" (the grader itself broke)
+    message: str
+    visible: bool
+    seconds: float
+
+    @property
+    def passed(self):
+        return self.status == "passed"
+
+
+class ConfigError(Exception):
+    """grading_config.py and the test suites disagree."""
+
+
+def assignment_ids():
+    return list(grading_config.ASSIGNMENTS)
+
+
+def load_items(assignment):
+    """The assignment's items in config order; the suite and the config must name the same ids."""
+    if assignment not in grading_config.ASSIGNMENTS:
+        raise ConfigError("unknown assignment %r; known: %s" % (assignment, ", ".join(assignment_ids())))
+    points = grading_config.ASSIGNMENTS[assignment]["items"]
+    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
+    tests = {name[5:]: f for name, f in vars(suite).items() if name.startswith("test_") and callable(f)}
+    if set(tests) != set(points):
+        raise ConfigError("%s: items in grading_config.py %s but tests in the suite %s" % (
+            assignment, sorted(set(points) - set(tests)), sorted(set(tests) - set(points))))
+    return [Item(assignment, ident, pts, getattr(tests[ident], "visible", False),
+                 (tests[ident].__doc__ or ident).strip().splitlines()[0], tests[ident])
+            for ident, pts in points.items()]
+
+
+def run_item(item, nb):
+    """Run one item against a student namespace; never raises."""
+    start = time.monotonic()
+    try:
+        item.func(nb)
+        status, message = "passed", ""
+    except AssertionError as exc:
+        status, message = "failed", str(exc) or "the check failed"
+    except Exception:
+        status = "error"
+        message = "the grader itself failed on this item (not your fault; tell the instructor):\n" + \
+            traceback.format_exc(limit=-3)
+    return ItemResult(item.id, item.points if status == "passed" else 0.0, item.points, status,
+                      message, item.visible, round(time.monotonic() - start, 3))

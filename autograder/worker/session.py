@@ -1,0 +1,81 @@
+"""A student's notebook namespace and the two things the grader may ask of it: run a cell, call a name.
+
+Used inside the worker process (see `main.py`) and, for nbgrader's kernel, in-process by
+`autograder.checks`; both paths run student code through this one class, so both graders see
+the same values.
+"""
+import builtins
+import contextlib
+import io
+import linecache
+import traceback
+import warnings
+
+from .wire import OwnerCodec, WireError
+
+MAX_TEXT = 10_000
+
+
+class Session:
+    def __init__(self, call_back, namespace=None, max_bytes=256 * 2**20):
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins} if namespace is None else namespace
+        self.codec = OwnerCodec(call_back, max_bytes=max_bytes)
+
+    def run_cell(self, index, source):
+        """Execute one code cell; errors are reported, never raised (KeyboardInterrupt excepted)."""
+        filename = "<cell %d>" % index
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            exec(compile(source, filename, "exec"), self.namespace)
+        except KeyboardInterrupt:
+            raise
+        except SystemExit as exc:
+            return {"status": "error", "error": "SystemExit(%r): the cell called sys.exit()" % (exc.code,)}
+        except BaseException as exc:
+            return {"status": "error", "error": _describe(exc)}
+        return {"status": "ok"}
+
+    def has(self, name):
+        return {"status": "ok", "value": callable(self.namespace.get(name))}
+
+    def call(self, name, args, kwargs, return_args=False):
+        """Call the student's `name` with wire-encoded args; reply with the wire-encoded result."""
+        func = self.namespace.get(name)
+        if func is None:
+            return {"status": "missing", "message": "`%s` is not defined in the notebook" % name}
+        if not callable(func):
+            return {"status": "missing", "message": "`%s` is defined but is not a function" % name}
+        try:
+            args, kwargs = self.codec.decode(args), self.codec.decode(kwargs)
+        except WireError as exc:
+            return {"status": "error", "error": "could not receive the arguments: %s" % exc}
+        out, err = io.StringIO(), io.StringIO()
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("always")
+            try:
+                value = func(*args, **kwargs)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                return {"status": "error", "error": _describe(exc)}
+        try:
+            reply = {"status": "ok", "value": self.codec.encode(value),
+                     "args": self.codec.encode(args) if return_args else None}
+        except (WireError, RecursionError) as exc:
+            return {"status": "error", "error": "returned a value the grader cannot receive: %s" % exc}
+        reply["warnings"] = ["%s: %s" % (w.category.__name__, w.message) for w in caught][:20]
+        reply["stdout"] = out.getvalue()[:MAX_TEXT]
+        reply["stderr"] = err.getvalue()[:MAX_TEXT]
+        return reply
+
+
+def _describe(exc):
+    """The exception and the student's own frames (cells), not the worker's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
+    lines = traceback.format_list(frames[-5:])
+    try:
+        head = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    except BaseException:
+        head = type(exc).__name__
+    return (head + ("\n" + "".join(lines).rstrip() if lines else ""))[:MAX_TEXT]

@@ -1,0 +1,40 @@
+"""Everything an instructor tunes, in one place: course, assignments, points, tolerances, limits.
+
+Each assignment lists its graded items in order, with points. An item id names a test in
+`autograder/suites/test_<assignment>.py` (function `test_<item>`); the kit's grader and the
+hidden test cells of the nbgrader notebooks both read the points from here
+(`python -m autograder sync` writes them into `solutions/`).
+"""
+
+COURSE_ID = "intro-nn-keras"
+
+ASSIGNMENTS = {
+    "01_sigmoid": {
+        "title": "Neurons and activation functions",
+        "items": {
+            "sigmoid_values": 2,
+            "sigmoid_shapes": 1,
+            "sigmoid_extreme": 2,
+            "sigmoid_prime_values": 2,
+            "relu_values": 1,
+            "relu_prime_values": 2,
+            "neuron_single": 1,
+            "neuron_batch": 2,
+            "and_table": 1,
+            "circle_features": 1,
+            "circle_rule": 1,
+        },
+    },
+}
+
+# Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).
+TOLERANCE = {"rtol": 1e-6, "atol": 1e-9}
+
+# Limits on one submission's worker process (the kit's grader) and on nbgrader's kernel.
+LIMITS = {
+    "cell_timeout": 10,        # seconds per notebook cell (also nbgrader's Execute.timeout)
+    "call_timeout": 10,        # seconds per call of a student function by a test
+    "memory_mb": 2048,         # address-space limit of the worker process
+    "notebook_mb": 20,         # larger .ipynb files are refused unread
+    "max_restarts": 2,         # worker restarts after a crash before remaining items fail
+}

@@ -1,0 +1,21 @@
+"""nbgrader's configuration for this course; values come from grading_config.py."""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import grading_config  # noqa: E402
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+c.CourseDirectory.course_id = grading_config.COURSE_ID
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.Exchange.root = os.path.join(HERE, "exchange")
+c.Exchange.path_includes_course = True
+c.Execute.timeout = grading_config.LIMITS["cell_timeout"]
+c.OverwriteCells.add_missing_cells = True
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# LMS downloads: downloaded/<assignment>/archive/*.zip holding <student>__<assignment>.ipynb
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = r".*?(?P<student_id>[A-Za-z0-9.\-]+)__(?P<file_id>\w+\.ipynb)$"
