@@ -25,6 +25,11 @@ ASSIGNMENTS = {
             "circle_rule": 1,
         },
     },
+    # @@ 02_cross_entropy @@
+    # @@ 03_backprop @@
+    # @@ 04_sgd @@
+    # @@ 05_l2 @@
+    # @@ 06_dropout @@
 }
 
 # Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).

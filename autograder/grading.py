@@ -63,7 +63,8 @@ def grade_notebook(path, assignment=None, visible_only=False):
         nb = read_submission(path, limits.notebook_mb)
     except (NotebookError, OSError) as exc:
         result.notes.append("Not graded: %s" % exc)
-        result.items = [ItemResult(i.id, 0.0, i.points, "failed", "not graded: %s" % exc, i.visible, 0.0)
+        result.items = [ItemResult(i.id, 0.0, i.points, "failed", "not graded (see the note above)",
+                                   i.visible, 0.0)
                         for i in items]
     else:
         with Worker(code_cells(nb), limits) as worker:

@@ -1,0 +1,122 @@
+"""`python -m autograder COMMAND`: the kit's one command line (the Makefile's targets call it)."""
+import argparse
+import sys
+from pathlib import Path
+
+from . import course, lifecycle, reports
+from .grading import find_notebooks, grade_notebook
+from .items import assignment_ids
+
+REPORTS = course.ROOT / "reports"
+
+
+def cmd_grade(args):
+    results = [grade_notebook(p, args.assignment) for p in find_notebooks(args.paths)]
+    for r in results:
+        print("%s / %s: %g/%g  (%.1f s)" % (r.student, r.assignment, r.score, r.max_score, r.seconds))
+        print("\n".join(reports.format_item_lines(r)))
+    if args.json:
+        reports.write_json(results, args.json)
+    if args.out:
+        lifecycle.write_reports(results, Path(args.out))
+    return 0
+
+
+def cmd_check(args):
+    result = grade_notebook(args.notebook, args.assignment, visible_only=True)
+    print("Visible tests of %s (hidden tests run after you submit):" % result.assignment)
+    print("\n".join(reports.format_item_lines(result)))
+    print("%g/%g points from visible tests" % (result.score, result.max_score))
+    return 0 if result.score == result.max_score else 1
+
+
+def cmd_sync(args):
+    stale = {a: course.sync_test_cells(a, write=not args.check) for a in assignment_ids()}
+    stale = {a: items for a, items in stale.items() if items}
+    for a, items in stale.items():
+        print("%s: test cells %s %s" % (a, ", ".join(items), "are stale" if args.check else "updated"))
+    return 1 if stale and args.check else 0
+
+
+def cmd_release(args):
+    for a in args.assignments or assignment_ids():
+        course.generate(a)
+        print("released %s → assignments/%s/" % (a, a))
+        if args.exchange:
+            lifecycle.release_to_exchange(a)
+    return 0
+
+
+def cmd_collect(args):
+    for a in args.assignments or assignment_ids():
+        print(lifecycle.collect(a))
+    return 0
+
+
+def cmd_autograde(args):
+    results = lifecycle.autograde(args.submitted, REPORTS)
+    expected = lifecycle.sample_expectations() if args.expected else None
+    print(reports.format_table(results, expected))
+    print("reports: %s/ (grades.csv, results/, students/)" % REPORTS.relative_to(course.ROOT))
+    if expected is not None:
+        return lifecycle.report_mismatches(results, expected)
+    return 0
+
+
+def cmd_validate(args):
+    return lifecycle.validate(args.assignments or assignment_ids(), nbgrader=not args.kit_only)
+
+
+def cmd_demo(args):
+    return lifecycle.demo(args.assignments or assignment_ids())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("grade", help="grade notebooks (or folders of them), print per-item results")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--assignment", choices=assignment_ids())
+    p.add_argument("--json", help="write Gradescope results.json (a list for several notebooks)")
+    p.add_argument("--out", help="also write grades.csv and per-student reports into this folder")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("check", help="run only the visible tests on one notebook (for students)")
+    p.add_argument("notebook")
+    p.add_argument("--assignment", choices=assignment_ids())
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("sync", help="write test cells and points from the suites/config into solutions/")
+    p.add_argument("--check", action="store_true", help="only report stale test cells (exit 1 if any)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("release", help="nbgrader generate_assignment: solutions/ → assignments/")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--exchange", action="store_true", help="also nbgrader release_assignment to the exchange")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("collect", help="nbgrader collect (exchange) and zip_collect (LMS zips) → submitted/")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("autograde", help="grade everything in submitted/ → reports/")
+    p.add_argument("--submitted", default=str(course.ROOT / "submitted"))
+    p.add_argument("--expected", action="store_true", help="compare with the sample class's expected scores")
+    p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("validate", help="reference = full marks, stub = 0, in the kit and in nbgrader")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--kit-only", action="store_true", help="skip nbgrader (faster)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("demo", help="release → sample class submits → collect → autograde → table")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

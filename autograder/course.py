@@ -1,0 +1,100 @@
+"""The nbgrader side of the course: test cells from the item definitions, release, and nbgrader's scores."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+import grading_config
+
+from .items import load_items
+from .notebook import is_test_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+RELEASE = ROOT / "assignments"
+
+
+def source_notebook(assignment):
+    return SOLUTIONS / assignment / ("%s.ipynb" % assignment)
+
+
+def test_cell_source(item):
+    """The one line that runs the item; hidden items are wrapped so nbgrader strips them on release."""
+    call = 'from autograder.checks import check\ncheck("%s", "%s")' % (item.assignment, item.id)
+    if item.visible:
+        return "# Visible test: %s\n%s" % (item.description, call)
+    return ("# Hidden test: %s (runs when your notebook is graded)\n"
+            "### BEGIN HIDDEN TESTS\n%s\n### END HIDDEN TESTS" % (item.description, call))
+
+
+def sync_test_cells(assignment, write=True):
+    """Make the source notebook's test cells match the items and points; returns what differed."""
+    path = source_notebook(assignment)
+    nb = nbformat.read(path, as_version=4)
+    items = {i.id: i for i in load_items(assignment)}
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if is_test_cell(c)}
+    if set(cells) != set(items):
+        raise ValueError("%s: test cells %s without items, items %s without test cells" % (
+            path, sorted(set(cells) - set(items)), sorted(set(items) - set(cells))))
+    changed = []
+    for ident, cell in cells.items():
+        want_source, want_points = test_cell_source(items[ident]), items[ident].points
+        if cell.source != want_source or cell.metadata["nbgrader"].get("points") != want_points:
+            changed.append(ident)
+            cell.source, cell.metadata["nbgrader"]["points"] = want_source, want_points
+    if changed and write:
+        nbformat.write(nb, path)
+    return changed
+
+
+def nbgrader(*args, cwd=ROOT, check=True):
+    """Run an nbgrader command with this course's config; its output is returned (and raised on failure)."""
+    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if check and proc.returncode != 0:
+        raise RuntimeError("nbgrader %s failed (exit %d):\n%s" % (" ".join(args), proc.returncode, proc.stdout))
+    return proc.stdout
+
+
+def generate(assignment, root=ROOT):
+    """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests)."""
+    sync_test_cells(assignment)
+    nbgrader("generate_assignment", assignment, "--force",
+             "--CourseDirectory.root=%s" % root, "--CourseDirectory.source_directory=%s" % SOLUTIONS, cwd=root)
+
+
+def nbgrader_item_scores(submissions):
+    """Grade notebooks with real `nbgrader autograde` in a scratch course.
+
+    `submissions` maps (assignment, student) to a notebook path; returns the same keys mapped to
+    {item id: points}, or to None where nbgrader could not grade the notebook.
+    """
+    from nbgrader.api import Gradebook
+
+    with tempfile.TemporaryDirectory(prefix="nbgrader-") as tmp:
+        root = Path(tmp)
+        shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+        (root / "grading_config.py").write_text((ROOT / "grading_config.py").read_text())
+        for (assignment, student), path in submissions.items():
+            dest = root / "submitted" / student / assignment
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, dest / ("%s.ipynb" % assignment))
+        for assignment in sorted({a for a, _ in submissions}):
+            generate(assignment, root)
+            nbgrader("autograde", assignment, "--create", "--force", cwd=root, check=False)
+        scores = {}
+        with Gradebook("sqlite:///%s" % (root / "gradebook.db"), grading_config.COURSE_ID) as gb:
+            for (assignment, student) in submissions:
+                try:
+                    nb = gb.find_submission_notebook(assignment, assignment, student)
+                except Exception:       # MissingEntry: nbgrader could not autograde this file
+                    scores[(assignment, student)] = None
+                    continue
+                scores[(assignment, student)] = {g.name: g.score for g in nb.grades if g.cell_type == "code"
+                                                 and g.auto_score is not None}
+        return scores

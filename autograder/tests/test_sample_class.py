@@ -1,0 +1,21 @@
+"""Every sample submission scores exactly its expected score in the kit's grader."""
+import pytest
+
+from autograder.grading import grade_notebook
+from autograder.reports import read_expected
+
+from .conftest import SAMPLE_CLASS
+
+EXPECTED = read_expected(sorted(SAMPLE_CLASS.glob("*/expected_scores.csv")))
+
+
+@pytest.mark.parametrize("assignment,student", sorted(EXPECTED), ids="/".join)
+def test_sample_scores_as_expected(assignment, student):
+    result = grade_notebook(SAMPLE_CLASS / assignment / ("%s.ipynb" % student), assignment)
+    failed = {i.item: i.message.splitlines()[0] for i in result.items if not i.passed}
+    assert result.score == EXPECTED[(assignment, student)], failed
+
+
+def test_every_sample_has_an_expectation():
+    notebooks = {(p.parent.name, p.stem) for p in SAMPLE_CLASS.glob("*/*.ipynb")}
+    assert notebooks == set(EXPECTED)
