@@ -40,6 +40,7 @@ def cmd_sync(args):
 
 def cmd_release(args):
     for a in args.assignments or assignment_ids():
+        course.sync_test_cells(a)
         course.generate(a)
         print("released %s → assignments/%s/" % (a, a))
         if args.exchange:

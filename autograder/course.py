@@ -51,10 +51,16 @@ def sync_test_cells(assignment, write=True):
     return changed
 
 
-def nbgrader(*args, cwd=ROOT, check=True):
-    """Run an nbgrader command with this course's config; its output is returned (and raised on failure)."""
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True, env=env,
+def nbgrader(*args, root=ROOT, check=True):
+    """Run an nbgrader command in folder `root` (a course, or a student's home for `submit`).
+
+    This course's nbgrader_config.py applies wherever `root` is. The output is returned, and
+    raised on failure.
+    """
+    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]),
+               JUPYTER_CONFIG_PATH=str(ROOT))
+    command = [sys.executable, "-m", "nbgrader", *args, "--CourseDirectory.root=%s" % root]
+    proc = subprocess.run(command, cwd=root, text=True, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if check and proc.returncode != 0:
         raise RuntimeError("nbgrader %s failed (exit %d):\n%s" % (" ".join(args), proc.returncode, proc.stdout))
@@ -63,9 +69,8 @@ def nbgrader(*args, cwd=ROOT, check=True):
 
 def generate(assignment, root=ROOT):
     """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests)."""
-    sync_test_cells(assignment)
     nbgrader("generate_assignment", assignment, "--force",
-             "--CourseDirectory.root=%s" % root, "--CourseDirectory.source_directory=%s" % SOLUTIONS, cwd=root)
+             "--CourseDirectory.source_directory=%s" % SOLUTIONS, root=root)
 
 
 def nbgrader_item_scores(submissions):
@@ -78,15 +83,13 @@ def nbgrader_item_scores(submissions):
 
     with tempfile.TemporaryDirectory(prefix="nbgrader-") as tmp:
         root = Path(tmp)
-        shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-        (root / "grading_config.py").write_text((ROOT / "grading_config.py").read_text())
         for (assignment, student), path in submissions.items():
             dest = root / "submitted" / student / assignment
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, dest / ("%s.ipynb" % assignment))
         for assignment in sorted({a for a, _ in submissions}):
             generate(assignment, root)
-            nbgrader("autograde", assignment, "--create", "--force", cwd=root, check=False)
+            nbgrader("autograde", assignment, "--create", "--force", root=root, check=False)
         scores = {}
         with Gradebook("sqlite:///%s" % (root / "gradebook.db"), grading_config.COURSE_ID) as gb:
             for (assignment, student) in submissions:

@@ -6,7 +6,7 @@ from pathlib import Path
 import grading_config
 
 from . import reports
-from .course import ROOT, nbgrader, nbgrader_item_scores, source_notebook, RELEASE, generate
+from .course import RELEASE, ROOT, generate, nbgrader, nbgrader_item_scores, source_notebook, sync_test_cells
 from .grading import find_notebooks, grade_notebook
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
@@ -34,13 +34,12 @@ def submit_sample_class(assignment):
             if n % 2:
                 lms.write(sample, "%s__%s.ipynb" % (student, assignment))
                 continue
-            home = DEMO_HOMES / student
-            shutil.rmtree(home / assignment, ignore_errors=True)
-            (home / assignment).mkdir(parents=True)
-            shutil.copy(sample, home / assignment / ("%s.ipynb" % assignment))
-            nbgrader("submit", assignment, "--student=%s" % student,
-                     "--CourseDirectory.course_id=%s" % grading_config.COURSE_ID,
-                     "--Exchange.root=%s" % EXCHANGE, "--Exchange.path_includes_course=True", cwd=home)
+            home = DEMO_HOMES / student         # what `nbgrader fetch_assignment` gives a student
+            folder = home / grading_config.COURSE_ID / assignment
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            shutil.copy(sample, folder / ("%s.ipynb" % assignment))
+            nbgrader("submit", assignment, "--student=%s" % student, root=home)
     return len(samples)
 
 
@@ -83,6 +82,9 @@ def validate(assignments, nbgrader=True):
     """Reference = full marks and released stub = 0, through the kit and nbgrader; 1 on any mismatch."""
     problems = []
     for a in assignments:
+        stale = sync_test_cells(a, write=False)
+        if stale:
+            problems.append("%s: test cells %s differ from the suite/config (run make sync)" % (a, stale))
         generate(a)
         pair = {"reference": source_notebook(a), "stub": RELEASE / a / ("%s.ipynb" % a)}
         kit = {who: grade_notebook(path, a) for who, path in pair.items()}

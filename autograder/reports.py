@@ -59,7 +59,9 @@ def format_item_lines(result):
 def format_table(results, expected=None):
     """One line per notebook; with `expected` ({(assignment, student): score}) adds a verdict column."""
     head = "%-16s %-26s %8s" % ("assignment", "student", "score")
-    lines = [head + ("  %8s  %s" % ("expected", "") if expected is not None else ""), "-" * len(head)]
+    if expected is not None:
+        head += "  %8s  %s" % ("expected", "verdict")
+    lines = [head, "-" * len(head)]
     for r in sorted(results, key=lambda r: (r.assignment, r.student)):
         line = "%-16s %-26s %8s" % (r.assignment, r.student, "%g/%g" % (r.score, r.max_score))
         if expected is not None:

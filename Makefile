@@ -1,0 +1,61 @@
+# The course kit's commands. Every target creates/refreshes .venv first (pinned, idempotent).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KIT    := $(PY) -m autograder
+
+.PHONY: help venv demo test test-fast release collect autograde validate check sync clean
+
+help:
+	@echo "make demo       release → sample class submits → collect → autograde → grade table + reports"
+	@echo "make test       the kit's own tests and the suites against the references (CI runs this)"
+	@echo "make test-fast  the same without the slow end-to-end tests"
+	@echo "make release    nbgrader generate_assignment (solutions/ → assignments/) + release to the exchange"
+	@echo "make collect    nbgrader collect (exchange) + zip_collect (LMS zips in downloaded/) → submitted/"
+	@echo "make autograde  grade everything in submitted/ → reports/ (grades.csv, results/, students/)"
+	@echo "make validate   references score full marks, stubs zero, kit == nbgrader; non-zero exit otherwise"
+	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
+	@echo "make sync       write test cells and points from grading_config.py into solutions/"
+	@echo "make clean      remove generated course state (exchange, submitted, reports, gradebook)"
+
+venv: $(STAMP)
+
+# Reinstalls only when requirements.txt changes; the .pth makes `autograder` and `grading_config`
+# importable from this checkout (also inside nbgrader's kernels and students' Jupyter).
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/coursekit.pth"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(KIT) demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+release: $(STAMP)
+	$(KIT) release --exchange
+
+collect: $(STAMP)
+	$(KIT) collect
+
+autograde: $(STAMP)
+	$(KIT) autograde
+
+validate: $(STAMP)
+	$(KIT) validate
+
+check: $(STAMP)
+	@test -n "$(NB)" || (echo "usage: make check NB=path/to/notebook.ipynb" && exit 2)
+	$(KIT) check "$(NB)"
+
+sync: $(STAMP)
+	$(KIT) sync
+
+clean:
+	rm -rf exchange submitted autograded feedback downloaded reports .demo gradebook.db
