@@ -25,7 +25,26 @@ ASSIGNMENTS = {
             "circle_rule": 1,
         },
     },
-    # @@ 02_cross_entropy @@
+    "02_cross_entropy": {
+        "title": "Loss functions: quadratic, cross-entropy, softmax",
+        "items": {
+            "quadratic_loss_table": 1,
+            "quadratic_loss_batch": 1,
+            "quadratic_loss_grad_values": 1,
+            "cross_entropy_table": 1,
+            "cross_entropy_batch": 2,
+            "cross_entropy_extreme": 2,
+            "cross_entropy_grad_values": 2,
+            "cross_entropy_grad_extreme": 1,
+            "softmax_values": 2,
+            "softmax_extreme": 2,
+            "categorical_cross_entropy_values": 2,
+            "categorical_cross_entropy_extreme": 1,
+            "output_delta_values": 2,
+            "output_delta_saturated": 1,
+            "inputs_unchanged": 2,
+        },
+    },
     # @@ 03_backprop @@
     # @@ 04_sgd @@
     # @@ 05_l2 @@

@@ -13,7 +13,8 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
 c.Exchange.root = os.path.join(HERE, "exchange")
 c.Exchange.path_includes_course = True
-c.Execute.timeout = grading_config.LIMITS["cell_timeout"]
+c.Execute.timeout = max([grading_config.LIMITS["cell_timeout"]] + [
+    a.get("limits", {}).get("cell_timeout", 0) for a in grading_config.ASSIGNMENTS.values()])
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # LMS downloads: downloaded/<assignment>/archive/*.zip holding <student>__<assignment>.ipynb

@@ -2,7 +2,8 @@
 
 It runs the same item the kit's grader runs, against the notebook's own globals, so nbgrader's
 score equals the kit's. A failed item raises AssertionError with the item's message (nbgrader
-gives the cell 0 points); a passed item prints one line to stdout.
+gives the cell 0 points); a passed item prints one line to stdout; partial credit is returned
+as the cell's value, which nbgrader takes as the cell's points.
 """
 import sys
 
@@ -16,6 +17,9 @@ def check(assignment, item_id, namespace=None):
     if item is None:
         raise LookupError("no item %r in assignment %r" % (item_id, assignment))
     result = run_item(item, LocalNamespace(namespace))
+    if result.status == "partial":
+        print("◐ %s — %s" % (item_id, result.message))
+        return result.points
     if not result.passed:
         raise AssertionError("[%s] %s" % (item_id, result.message))
     print("✓ %s — %s (%g point%s)" % (item_id, item.description, item.points, "" if item.points == 1 else "s"))

@@ -12,6 +12,7 @@ import grading_config
 
 from .items import load_items
 from .notebook import is_test_cell
+from .worker_process import GRADING_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -57,8 +58,8 @@ def nbgrader(*args, root=ROOT, check=True):
     This course's nbgrader_config.py applies wherever `root` is. The output is returned, and
     raised on failure.
     """
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]),
-               JUPYTER_CONFIG_PATH=str(ROOT))
+    env = dict(os.environ, **GRADING_ENV, JUPYTER_CONFIG_PATH=str(ROOT),
+               PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
     command = [sys.executable, "-m", "nbgrader", *args, "--CourseDirectory.root=%s" % root]
     proc = subprocess.run(command, cwd=root, text=True, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -79,7 +80,7 @@ def nbgrader_item_scores(submissions):
     `submissions` maps (assignment, student) to a notebook path; returns the same keys mapped to
     {item id: points}, or to None where nbgrader could not grade the notebook.
     """
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
 
     with tempfile.TemporaryDirectory(prefix="nbgrader-") as tmp:
         root = Path(tmp)
@@ -95,9 +96,9 @@ def nbgrader_item_scores(submissions):
             for (assignment, student) in submissions:
                 try:
                     nb = gb.find_submission_notebook(assignment, assignment, student)
-                except Exception:       # MissingEntry: nbgrader could not autograde this file
+                except MissingEntry:        # nbgrader could not autograde this file
                     scores[(assignment, student)] = None
                     continue
-                scores[(assignment, student)] = {g.name: g.score for g in nb.grades if g.cell_type == "code"
-                                                 and g.auto_score is not None}
+                grades = {g.name: g.score for g in nb.grades if g.cell_type == "code" and g.auto_score is not None}
+                scores[(assignment, student)] = grades or None     # no grades: the file did not run
         return scores

@@ -3,8 +3,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grading_config
-
 from .items import ConfigError, ItemResult, assignment_ids, load_items, run_item
 from .namespaces import RemoteNamespace
 from .notebook import NotebookError, code_cells, read_submission
@@ -57,7 +55,7 @@ def grade_notebook(path, assignment=None, visible_only=False):
     start = time.monotonic()
     student, assignment = identify(path, assignment)
     items = [i for i in load_items(assignment) if i.visible or not visible_only]
-    limits = Limits.from_config(grading_config.LIMITS)
+    limits = Limits.for_assignment(assignment)
     result = NotebookResult(student, assignment, str(path), [])
     try:
         nb = read_submission(path, limits.notebook_mb)

@@ -1,8 +1,9 @@
 """Graded items: defined once as test functions in `autograder/suites/`, with points from the config.
 
 An item is `test_<id>(nb)` in `suites/test_<assignment>.py`; `nb` is a `StudentNamespace`. It
-passes by returning, and fails by raising `ItemFailure` (or any AssertionError) with a teaching
-message. Decorate with `@visible` the items students may run before submitting.
+passes by returning None, earns partial credit by returning a fraction in [0, 1] (with
+`PartialCredit`, which carries the message), and fails by raising `ItemFailure` (or any
+AssertionError) with a teaching message. Decorate with `@visible` the items students may run before submitting.
 """
 import importlib
 import time
@@ -20,6 +21,15 @@ def visible(func):
     return func
 
 
+class PartialCredit(float):
+    """A fraction of an item's points, with the reason: `return PartialCredit(0.4, "accuracy 0.91 ...")`."""
+
+    def __new__(cls, fraction, message):
+        value = super().__new__(cls, min(1.0, max(0.0, float(fraction))))
+        value.message = message
+        return value
+
+
 @dataclass(frozen=True)
 class Item:
     assignment: str
@@ -35,7 +45,7 @@ class ItemResult:
     item: str
     points: float
     max_points: float
-    status: str           # "passed", "failed" (the answer), "error" (the grader itself broke)
+    status: str           # "passed", "partial", "failed" (the answer), "error" (the grader itself broke)
     message: str
     visible: bool
     seconds: float
@@ -71,14 +81,19 @@ def load_items(assignment):
 def run_item(item, nb):
     """Run one item against a student namespace; never raises."""
     start = time.monotonic()
+    fraction = 1.0
     try:
-        item.func(nb)
+        outcome = item.func(nb)
         status, message = "passed", ""
+        if isinstance(outcome, PartialCredit):
+            fraction, message = float(outcome), outcome.message
+            status = "passed" if fraction == 1.0 else "partial" if fraction > 0 else "failed"
     except AssertionError as exc:
         status, message = "failed", str(exc) or "the check failed"
     except Exception:
         status = "error"
         message = "the grader itself failed on this item (not your fault; tell the instructor):\n" + \
             traceback.format_exc(limit=-3)
-    return ItemResult(item.id, item.points if status == "passed" else 0.0, item.points, status,
-                      message, item.visible, round(time.monotonic() - start, 3))
+    points = round(item.points * fraction, 2) if status in ("passed", "partial") else 0.0
+    return ItemResult(item.id, points, item.points, status, message, item.visible,
+                      round(time.monotonic() - start, 3))

@@ -5,6 +5,7 @@ them in this process (nbgrader's kernel, where the student's code already lives)
 arguments and results through the same wire codec and `Session`, so a suite cannot tell them apart.
 """
 import functools
+import os
 from typing import Any, NamedTuple
 
 from .failures import MissingFunction, StudentError, StudentTimeout
@@ -32,9 +33,19 @@ class StudentNamespace:
 
     def inspect(self, name, *args, **kwargs):
         """Like `call`, but also return the arguments after the call, warnings and printed text."""
+        return self._send({"op": "call", "name": name, "return_args": True}, name, args, kwargs)
+
+    def harness(self, name, *args, **kwargs):
+        """Run a worker-side procedure (see `worker.session.Session.harness`) on the student's code."""
+        return self._send({"op": "harness", "name": name}, name, args, kwargs)
+
+    def path(self, name):
+        """Where a file the student's side wrote (relative to its working directory) is, for the grader."""
+        return os.path.join(self._workdir(), name)
+
+    def _send(self, request, name, args, kwargs):
         codec = wire.GraderCodec()
-        request = {"op": "call", "name": name, "args": codec.encode(list(args)),
-                   "kwargs": codec.encode(kwargs), "return_args": True}
+        request.update(args=codec.encode(list(args)), kwargs=codec.encode(kwargs))
         reply = self._request(request, codec)
         status = reply.get("status")
         if status == "missing":
@@ -46,7 +57,7 @@ class StudentNamespace:
             raise StudentError("`%s` raised an error:\n%s" % (name, reply["error"]))
         try:
             value = codec.decode(reply["value"])
-            after = codec.decode(reply["args"])
+            after = codec.decode(reply.get("args"))
         except (wire.WireError, KeyError, TypeError, ValueError) as exc:
             raise StudentError("`%s` returned something unreadable: %s" % (name, exc)) from None
         return CallResult(value, after, list(reply.get("warnings", [])),
@@ -60,6 +71,9 @@ class StudentNamespace:
 
     def _time_limit(self):
         return "?"
+
+    def _workdir(self):
+        return os.getcwd()
 
 
 def answer_callback(codec, message):
@@ -91,6 +105,8 @@ class LocalNamespace(StudentNamespace):
         message = wire.loads(wire.dumps(message))
         if message["op"] == "has":
             reply = self._session.has(message["name"])
+        elif message["op"] == "harness":
+            reply = self._session.harness(message["name"], message["args"], message["kwargs"])
         else:
             reply = self._session.call(message["name"], message["args"], message["kwargs"],
                                        message["return_args"])
@@ -108,3 +124,6 @@ class RemoteNamespace(StudentNamespace):
 
     def _time_limit(self):
         return self._worker.limits.call_timeout
+
+    def _workdir(self):
+        return self._worker.workdir

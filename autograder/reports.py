@@ -49,7 +49,7 @@ def format_item_lines(result):
     for note in result.notes:
         lines.append("  ! " + note)
     for i in result.items:
-        mark = {"passed": "✓", "failed": "✗", "error": "‼"}[i.status]
+        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼"}[i.status]
         lines.append("  %s %-24s %4g/%-4g%s" % (mark, i.item, i.points, i.max_points,
                                                  "" if i.passed else "  " + i.message.splitlines()[0]))
         lines += ["      " + m for m in i.message.splitlines()[1:]] if not i.passed else []

@@ -11,6 +11,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import grading_config
+
 from .failures import WorkerCrashed
 from .worker import wire
 
@@ -19,6 +21,12 @@ SITE_DIRS = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["pla
 MAX_REPLY_BYTES = 300 * 2**20
 MAX_LOG_BYTES = 20_000
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
+# Student code sees the same environment under the kit and under nbgrader (`course.nbgrader`):
+# one thread per math library, quiet TensorFlow (stderr would zero an nbgrader test cell), and
+# NBGRADER_EXECUTION so notebooks pick their small grading budget in both graders.
+GRADING_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
+               "NBGRADER_EXECUTION": "autograde"}
 
 
 @dataclass(frozen=True)
@@ -30,8 +38,11 @@ class Limits:
     max_restarts: int
 
     @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+    def for_assignment(cls, assignment):
+        """grading_config.LIMITS, overridden by the assignment's own "limits" entry if any."""
+        limits = dict(grading_config.LIMITS)
+        limits.update(grading_config.ASSIGNMENTS.get(assignment, {}).get("limits", {}))
+        return cls(**limits)
 
 
 class Worker:
@@ -63,8 +74,7 @@ class Worker:
     def _start(self):
         read_fd, write_fd = os.pipe()
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(HOME=self.workdir, MPLBACKEND="Agg", PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="2")
+        env.update(GRADING_ENV, HOME=self.workdir)
         memory = self.limits.memory_mb * 2**20
 
         def limit():

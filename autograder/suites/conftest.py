@@ -16,5 +16,5 @@ def pytest_addoption(parser):
 def nb(request):
     assignment = request.module.__name__.rsplit(".", 1)[-1][len("test_"):]
     path = request.config.getoption("--notebook") or source_notebook(assignment)
-    with notebook_namespace(path) as ns:
+    with notebook_namespace(path, assignment) as ns:
         yield ns

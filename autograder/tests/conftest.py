@@ -1,7 +1,6 @@
 """Fixtures for the kit's own tests (not the student-facing suites in autograder/suites/)."""
 import contextlib
 
-import grading_config
 import pytest
 
 from autograder.course import ROOT, source_notebook
@@ -13,9 +12,9 @@ SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 
 
 @contextlib.contextmanager
-def notebook_namespace(path):
+def notebook_namespace(path, assignment=None):
     """A RemoteNamespace over a notebook run in a worker, as the grader would."""
-    limits = Limits.from_config(grading_config.LIMITS)
+    limits = Limits.for_assignment(assignment)
     with Worker(code_cells(read_submission(path, limits.notebook_mb)), limits) as worker:
         yield RemoteNamespace(worker)
 
@@ -23,5 +22,5 @@ def notebook_namespace(path):
 @pytest.fixture(scope="module")
 def reference(request):
     """The reference solution of the module's ASSIGNMENT, running in a worker."""
-    with notebook_namespace(source_notebook(request.module.ASSIGNMENT)) as ns:
+    with notebook_namespace(source_notebook(request.module.ASSIGNMENT), request.module.ASSIGNMENT) as ns:
         yield ns

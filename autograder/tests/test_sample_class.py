@@ -9,7 +9,7 @@ from .conftest import SAMPLE_CLASS
 EXPECTED = read_expected(sorted(SAMPLE_CLASS.glob("*/expected_scores.csv")))
 
 
-@pytest.mark.parametrize("assignment,student", sorted(EXPECTED), ids="/".join)
+@pytest.mark.parametrize("assignment,student", sorted(EXPECTED), ids=["/".join(k) for k in sorted(EXPECTED)])
 def test_sample_scores_as_expected(assignment, student):
     result = grade_notebook(SAMPLE_CLASS / assignment / ("%s.ipynb" % student), assignment)
     failed = {i.item: i.message.splitlines()[0] for i in result.items if not i.passed}

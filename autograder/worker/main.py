@@ -2,8 +2,8 @@
 
 Reads one JSON request per line on stdin, answers on RESPONSE_FD (stdout/stderr belong to the
 student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "name", "args",
-"kwargs", "return_args"}, {"op": "has", "name"}. A SIGINT from the grader (time limit) turns the
-running request into {"status": "timeout"}.
+"kwargs", "return_args"}, {"op": "harness", "name", "args", "kwargs"}, {"op": "has", "name"}.
+A SIGINT from the grader (time limit) turns the running request into {"status": "timeout"}.
 """
 import importlib.util
 import os
@@ -59,6 +59,8 @@ def main():
                 reply = session.run_cell(msg["index"], msg["source"])
             elif op == "call":
                 reply = session.call(msg["name"], msg["args"], msg["kwargs"], msg.get("return_args"))
+            elif op == "harness":
+                reply = session.harness(msg["name"], msg["args"], msg["kwargs"])
             elif op == "has":
                 reply = session.has(msg["name"])
             else:

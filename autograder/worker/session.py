@@ -6,8 +6,13 @@ the same values.
 """
 import builtins
 import contextlib
+import functools
+import importlib
 import io
 import linecache
+import os
+import sys
+import tempfile
 import traceback
 import warnings
 
@@ -45,13 +50,26 @@ class Session:
             return {"status": "missing", "message": "`%s` is not defined in the notebook" % name}
         if not callable(func):
             return {"status": "missing", "message": "`%s` is defined but is not a function" % name}
+        return self._invoke(func, args, kwargs, return_args)
+
+    def harness(self, name, args, kwargs):
+        """Run a procedure of this worker package (e.g. `keras.fit_and_save`) on the student's namespace.
+
+        Harnesses drive student code the way a notebook would (build, train, save a model); they
+        hold no expected answers, so they may run next to student code.
+        """
+        module, _, func = name.partition(".")
+        if not (module.isidentifier() and func.isidentifier()):
+            return {"status": "error", "error": "bad harness name %r" % name}
+        procedure = getattr(importlib.import_module(".harness_" + module, __package__), func)
+        return self._invoke(functools.partial(procedure, self.namespace), args, kwargs, False)
+
+    def _invoke(self, func, args, kwargs, return_args):
         try:
             args, kwargs = self.codec.decode(args), self.codec.decode(kwargs)
         except WireError as exc:
             return {"status": "error", "error": "could not receive the arguments: %s" % exc}
-        out, err = io.StringIO(), io.StringIO()
-        with warnings.catch_warnings(record=True) as caught, \
-                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with warnings.catch_warnings(record=True) as caught, _Captured() as printed:
             warnings.simplefilter("always")
             try:
                 value = func(*args, **kwargs)
@@ -65,9 +83,42 @@ class Session:
         except (WireError, RecursionError) as exc:
             return {"status": "error", "error": "returned a value the grader cannot receive: %s" % exc}
         reply["warnings"] = ["%s: %s" % (w.category.__name__, w.message) for w in caught][:20]
-        reply["stdout"] = out.getvalue()[:MAX_TEXT]
-        reply["stderr"] = err.getvalue()[:MAX_TEXT]
+        reply["stdout"], reply["stderr"] = printed.stdout, printed.stderr
         return reply
+
+
+class _Captured:
+    """Capture what a call prints, at the Python level and at the file-descriptor level.
+
+    The fd level matters for native libraries (TensorFlow logs on fd 2): in nbgrader's kernel any
+    stderr output would zero the test cell.
+    """
+
+    def __enter__(self):
+        self.files, self.saved, self.redirects = [], [], []
+        for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
+            stream.flush()
+            f = tempfile.TemporaryFile()
+            self.files.append(f)
+            self.saved.append(os.dup(fd))
+            os.dup2(f.fileno(), fd)
+        self.py = io.StringIO(), io.StringIO()
+        self.redirects = [contextlib.redirect_stdout(self.py[0]), contextlib.redirect_stderr(self.py[1])]
+        for r in self.redirects:
+            r.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        for r in reversed(self.redirects):
+            r.__exit__(None, None, None)
+        texts = []
+        for fd, saved, f, py in zip((1, 2), self.saved, self.files, self.py):
+            os.dup2(saved, fd)
+            os.close(saved)
+            f.seek(0)
+            texts.append((py.getvalue() + f.read(MAX_TEXT).decode("utf-8", "replace"))[:MAX_TEXT])
+            f.close()
+        self.stdout, self.stderr = texts
 
 
 def _describe(exc):
