@@ -48,7 +48,19 @@ ASSIGNMENTS = {
     # @@ 03_backprop @@
     # @@ 04_sgd @@
     # @@ 05_l2 @@
-    # @@ 06_dropout @@
+    "06_dropout": {
+        "title": "Dropout",
+        "items": {
+            "dropout_forward_values": 2,
+            "dropout_forward_rate": 2,
+            "dropout_forward_identity": 1,
+            "dropout_forward_invalid_p": 1,
+            "dropout_forward_rng": 2,
+            "dropout_backward_mask": 2,
+            "dropout_no_mutation": 1,
+            "weight_scaling_inference": 2,
+        },
+    },
 }
 
 # Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).

@@ -1,0 +1,245 @@
+"""Assignment 06 — dropout. Each `test_<item>` is one graded item.
+
+Random generators. The student's functions draw their randomness from a `numpy.random.Generator`
+argument. A Generator is not data, so it cannot be sent to the student's process: the items make
+it there, with the `default_rng` that the notebook's locked setup cell imports, and pass the handle
+back (`_rng`).
+
+Statistics. For a correct implementation the number of units kept among N is Binomial(N, 1 − p).
+`keep_bounds` accepts a count within ±5.5 standard deviations of N(1 − p). The exact binomial
+probability of falling outside is below 1e-7 for every case checked here (verified in
+autograder/tests/test_tf_06_dropout.py), and no item makes more than 4 such checks, so a correct
+submission fails an item by bad luck with probability below 1e-6. 5.5 rather than 5 standard
+deviations: at 5 one check alone is already ~6e-7. Bugs are far outside (keeping with probability
+p instead of 1 − p is off by tens of standard deviations in every case below).
+"""
+import math
+
+import numpy as np
+
+from autograder.expect import as_numeric, describe, expect_close, expect_unchanged, fail
+from autograder.failures import StudentError
+from autograder.items import visible
+
+Z = 5.5
+RATE_CASES = [((3000,), 0.1, 61), ((40, 75), 0.35, 62), ((6, 10, 50), 0.8, 63), ((20, 25, 8), 0.0, 64)]
+RNG_HINT = ("draw every random number from the `rng` argument (rng.random, rng.binomial, ...), never from "
+            "np.random.* (the global generator) or a generator you create yourself")
+
+
+def ref_dropout_forward(A, p, rng, train=True):
+    """Inverted dropout: (A * mask, mask), mask = 0 (dropped, probability p) or 1/(1 − p) (kept)."""
+    if not 0 <= p < 1:
+        raise ValueError("p must be in [0, 1), got %r" % (p,))
+    A = np.asarray(A, dtype=float)
+    if not train:
+        return A.copy(), np.ones_like(A)
+    mask = (rng.random(A.shape) >= p) / (1 - p)
+    return A * mask, mask
+
+
+def ref_dropout_backward(dout, mask):
+    return dout * mask
+
+
+def ref_weight_scaling_inference(params, p):
+    """Hidden units (inputs of layers 1, 2, …) were dropped with probability p: scale those W by 1 − p."""
+    return [{"W": layer["W"] * (1 - p) if i > 0 else layer["W"].copy(), "b": layer["b"].copy()}
+            for i, layer in enumerate(params)]
+
+
+def keep_bounds(n, p):
+    """The accepted range [lo, hi] for the number of units kept among n (Binomial(n, 1 − p))."""
+    q = 1 - p
+    half = Z * math.sqrt(n * q * (1 - q))
+    return n * q - half, n * q + half
+
+
+def _inputs(shape, seed):
+    """Random A with no zeros, so that out == 0 exactly where a unit was dropped."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _rng(nb, seed):
+    """A Generator made in the student's process (by the notebook's `default_rng`), as a handle."""
+    if not nb.has("default_rng"):
+        fail("default_rng", "the setup cell", "the notebook no longer defines `default_rng`",
+             "keep the setup cell's `from numpy.random import default_rng`: the tests make their "
+             "random generators with it")
+    return nb.default_rng(seed)
+
+
+def _case(A, p, train):
+    return "A of shape %s, p=%s, train=%s" % (A.shape, p, train)
+
+
+def _forward(nb, A, p, seed, train=True):
+    """Call dropout_forward(A, p, rng, train) with a generator seeded `seed`: (out, mask, CallResult)."""
+    call = nb.inspect("dropout_forward", A, p, _rng(nb, seed), train)
+    case = _case(A, p, train)
+    if not (isinstance(call.value, (tuple, list)) and len(call.value) == 2):
+        fail("dropout_forward", case, "expected a pair (out, mask), got %s" % describe(call.value),
+             "end with `return out, mask`")
+    out = as_numeric(call.value[0], "dropout_forward", case + " (out)")
+    mask = as_numeric(call.value[1], "dropout_forward", case + " (mask)",
+                      "the mask includes the 1/(1 − p) scale, so it is a float array: keep / (1 − p)")
+    for name, arr in (("out", out), ("mask", mask)):
+        if arr.shape != A.shape:
+            fail("dropout_forward", case, "expected %s of shape %s, got %s" % (name, A.shape, describe(arr)),
+                 "out and mask have the shape of A (one random draw per unit)")
+    return out, mask, call
+
+
+def _scale_hint(ratio, p):
+    """What a wrong kept value out/A says about the bug."""
+    if np.isclose(ratio, 1.0):
+        return ("the kept units were not rescaled: inverted dropout divides them by the keep probability "
+                "1 − p, so that the expected output equals A")
+    if p > 0 and np.isclose(ratio, 1 / p):
+        return "you divided by p, the drop probability; divide by the keep probability 1 − p"
+    return "kept units are A / (1 − p); dropped units are exactly 0"
+
+
+@visible
+def test_dropout_forward_values(nb):
+    """dropout_forward: each unit is 0 (dropped) or A/(1 − p) (kept); the mask is 0 or 1/(1 − p)"""
+    for shape, p, seed in [((8, 16), 0.25, 51), ((5, 40), 0.6, 52), ((4, 3, 10), 0.0, 53)]:
+        A = _inputs(shape, seed)
+        out, mask, _ = _forward(nb, A, p, seed)
+        case, scale = _case(A, p, True), 1 / (1 - p)
+        dropped = out == 0
+        bad = ~dropped & ~np.isclose(out, A * scale, rtol=1e-9, atol=0)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            ratio = out[where] / A[where]
+            fail("dropout_forward", case, "%d of %d units are neither 0 nor A/(1 − p) = A × %.6g; at index %s "
+                 "A = %.6g, got %.6g (= A × %.6g)" % (bad.sum(), bad.size, scale, where, A[where], out[where],
+                                                      ratio), _scale_hint(ratio, p))
+        expect_close(mask, np.where(dropped, 0.0, scale), "dropout_forward", case + " (mask)",
+                     "the mask holds the scale too: 0 where dropped, 1/(1 − p) where kept, so out = A * mask")
+
+
+def test_dropout_forward_rate(nb):
+    """dropout_forward drops each unit with probability p: kept count within binomial bounds"""
+    for shape, p, seed in RATE_CASES:
+        A = _inputs(shape, seed)
+        out, _, _ = _forward(nb, A, p, seed)
+        kept, n = int(np.count_nonzero(out)), A.size
+        lo, hi = keep_bounds(n, p)
+        if not lo <= kept <= hi:
+            fail("dropout_forward", _case(A, p, True),
+                 "kept %d of %d units (%.1f %%); each unit is kept with probability 1 − p = %g, so the number "
+                 "kept is Binomial(%d, %g): expected %.0f, between %.0f and %.0f (±%g standard deviations)"
+                 % (kept, n, 100 * kept / n, 1 - p, n, 1 - p, n * (1 - p), lo, hi, Z),
+                 "p is the probability of DROPPING a unit: keep it when rng.random(A.shape) >= p")
+
+
+@visible
+def test_dropout_forward_identity(nb):
+    """dropout_forward with train=False returns A unchanged and a mask of ones"""
+    for shape, p, seed in [((6, 5), 0.3, 54), ((2, 7, 3), 0.9, 55), ((4,), 0.0, 56)]:
+        A = _inputs(shape, seed)
+        out, mask, _ = _forward(nb, A, p, seed, train=False)
+        hint = ("at test time dropout does nothing: with inverted dropout the rescaling already happened "
+                "during training, so return a copy of A and np.ones_like(A)")
+        expect_close(out, A, "dropout_forward", _case(A, p, False) + " (out)", hint)
+        expect_close(mask, np.ones(shape), "dropout_forward", _case(A, p, False) + " (mask)", hint)
+
+
+def test_dropout_forward_invalid_p(nb):
+    """dropout_forward raises ValueError for p outside [0, 1) (p = 1, 1.5, −0.1)"""
+    A = _inputs((4, 6), 57)
+    for p in (1.0, 1.5, -0.1):
+        case = _case(A, p, True)
+        hint = "check first: `if not 0 <= p < 1: raise ValueError(...)` (p = 1 would divide by 0)"
+        try:
+            nb.dropout_forward(A, p, _rng(nb, 58), True)
+        except StudentError as exc:
+            lines = str(exc).splitlines()
+            error = lines[1] if len(lines) > 1 else lines[0]
+            if not error.startswith("ValueError"):
+                fail("dropout_forward", case, "expected a ValueError, got %s" % error, hint)
+        else:
+            fail("dropout_forward", case, "it returned instead of raising ValueError", hint)
+
+
+def test_dropout_forward_rng(nb):
+    """dropout_forward's randomness comes only from rng: same seed → same mask, other seed → other mask"""
+    A = _inputs((30, 40), 59)
+    case = _case(A, 0.5, True)
+    _, first, _ = _forward(nb, A, 0.5, 2024)
+    _, again, _ = _forward(nb, A, 0.5, 2024)
+    if not np.array_equal(again, first):
+        fail("dropout_forward", case + ", called twice with generators of the same seed 2024",
+             "the two masks differ in %d of %d units; with the same rng they must be identical"
+             % (np.count_nonzero(again != first), first.size), RNG_HINT)
+    _, other, _ = _forward(nb, A, 0.5, 2025)
+    if np.array_equal(other, first):
+        fail("dropout_forward", case + ", with generators of seeds 2024 and 2025",
+             "the two masks are identical: the result does not depend on rng", RNG_HINT)
+
+
+@visible
+def test_dropout_backward_mask(nb):
+    """dropout_backward(dout, mask) = dout * mask: it reuses the forward pass's mask, never draws a new one"""
+    rng = np.random.default_rng(60)
+    for shape, p, train in [((6, 9), 0.4, True), ((3, 5, 4), 0.75, True), ((4, 5), 0.3, False)]:
+        dout = rng.normal(size=shape)
+        _, mask = ref_dropout_forward(np.ones(shape), p, rng, train)
+        expect_close(nb.dropout_backward(dout, mask), ref_dropout_backward(dout, mask), "dropout_backward",
+                     "dout of shape %s and a mask from p=%s, train=%s" % (shape, p, train),
+                     "the gradient flows only through the units that were kept, with the same scale: "
+                     "reuse the forward mask (dout * mask), never draw a new one")
+
+
+def _expect_params_unchanged(before, after):
+    hint = "build new arrays (layer['W'] * (1 - p)) in new dicts; never assign into or modify the input"
+    for i, (old, new) in enumerate(zip(before, after)):
+        if not isinstance(new, dict) or set(new) != set(old):
+            fail("weight_scaling_inference", "its input", "it modified the dict of layer %d" % i, hint)
+        for key in old:
+            expect_unchanged(old[key], new[key], "weight_scaling_inference", "params[%d][%r]" % (i, key), hint)
+
+
+def _network(sizes, seed):
+    rng = np.random.default_rng(seed)
+    return [{"W": rng.normal(size=(n_in, n_out)), "b": rng.normal(size=n_out)}
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def test_dropout_no_mutation(nb):
+    """dropout_forward, dropout_backward and weight_scaling_inference leave their inputs unchanged"""
+    A = _inputs((7, 9), 65)
+    for train in (False, True):
+        _, mask, call = _forward(nb, A, 0.4, 66, train)
+        expect_unchanged(A, call.args[0], "dropout_forward", "A (train=%s)" % train,
+                         "return A * mask, a new array; `A *= mask` changes the caller's array")
+    dout = np.random.default_rng(67).normal(size=A.shape)
+    call = nb.inspect("dropout_backward", dout, mask)
+    expect_unchanged(dout, call.args[0], "dropout_backward", "dout")
+    expect_unchanged(mask, call.args[1], "dropout_backward", "mask")
+    params = _network([5, 4, 3], 68)
+    call = nb.inspect("weight_scaling_inference", params, 0.5)
+    _expect_params_unchanged(params, call.args[0])
+
+
+@visible
+def test_weight_scaling_inference(nb):
+    """weight_scaling_inference multiplies the W of layers 1, 2, … by 1 − p; layer 0 and biases unchanged"""
+    hint = ("dropout acts on the hidden activations, the inputs of layers 1, 2, …: multiply those layers' W "
+            "by the keep probability 1 − p; layer 0's W (its inputs are the data) and all biases stay as they are")
+    for sizes, p, seed in [([4, 5, 3, 2], 0.5, 69), ([6, 8, 8, 7, 3], 0.2, 70), ([3, 2], 0.35, 71),
+                           ([5, 4, 1], 0.0, 72)]:
+        params = _network(sizes, seed)
+        case = "a network with layer sizes %s, p=%s" % (sizes, p)
+        got = nb.weight_scaling_inference(params, p)
+        if not (isinstance(got, list) and len(got) == len(params) and all(isinstance(g, dict) for g in got)):
+            fail("weight_scaling_inference", case, "expected a list of %d dicts {'W', 'b'}, got %s"
+                 % (len(params), describe(got)), "return a new list with one dict per layer, like params")
+        for i, (layer, want) in enumerate(zip(got, ref_weight_scaling_inference(params, p))):
+            for key in ("W", "b"):
+                if key not in layer:
+                    fail("weight_scaling_inference", case, "layer %d's dict has no key %r" % (i, key), hint)
+                expect_close(layer[key], want[key], "weight_scaling_inference", "%s (layer %d, %s)" % (case, i, key),
+                             hint)
