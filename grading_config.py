@@ -46,7 +46,21 @@ ASSIGNMENTS = {
         },
     },
     # @@ 03_backprop @@
-    # @@ 04_sgd @@
+    "04_sgd": {
+        "title": "Stochastic gradient descent and momentum",
+        "items": {
+            "minibatch_order": 2,
+            "minibatch_last_batch": 2,
+            "minibatch_shuffle": 2,
+            "sgd_update_values": 2,
+            "sgd_update_structures": 1,
+            "momentum_velocity": 2,
+            "momentum_params": 2,
+            "updates_no_mutation": 2,
+            "train_history": 2,
+            "train_accuracy": 3,
+        },
+    },
     # @@ 05_l2 @@
     "06_dropout": {
         "title": "Dropout",
@@ -61,6 +75,7 @@ ASSIGNMENTS = {
             "weight_scaling_inference": 2,
         },
     },
+    # @@ 07_keras_mnist @@
 }
 
 # Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).
