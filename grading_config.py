@@ -45,7 +45,26 @@ ASSIGNMENTS = {
             "inputs_unchanged": 2,
         },
     },
-    # @@ 03_backprop @@
+    "03_backprop": {
+        "title": "Backpropagation and gradient checking",
+        "items": {
+            "init_params_shapes": 1,
+            "init_params_random": 1,
+            "forward_values": 2,
+            "forward_random": 2,
+            "backward_sigmoid_quadratic": 2,
+            "backward_relu_hidden": 2,
+            "backward_sigmoid_cross_entropy": 1,
+            "backward_softmax_cross_entropy": 2,
+            "backward_softmax_quadratic": 1,
+            "backward_bias": 1,
+            "backward_batch_mean": 2,
+            "backward_deep": 3,
+            "numerical_gradient_values": 2,
+            "numerical_gradient_restores": 1,
+            "relative_error_values": 1,
+        },
+    },
     "04_sgd": {
         "title": "Stochastic gradient descent and momentum",
         "items": {
