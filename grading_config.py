@@ -80,7 +80,24 @@ ASSIGNMENTS = {
             "train_accuracy": 3,
         },
     },
-    # @@ 05_l2 @@
+    "05_l2": {
+        "title": "Overfitting and regularization: L2, L1, early stopping",
+        "items": {
+            "l2_penalty_values": 2,
+            "l2_grad_values": 2,
+            "l1_penalty_values": 1,
+            "l1_grad_values": 1,
+            "l1_grad_at_zero": 1,
+            "penalties_weights_only": 1,
+            "regularized_grads_l2": 2,
+            "regularized_grads_l1": 1,
+            "regularized_grads_biases": 1,
+            "regularized_grads_no_mutation": 1,
+            "early_stopping_basic": 2,
+            "early_stopping_patience": 1,
+            "early_stopping_ties": 1,
+        },
+    },
     "06_dropout": {
         "title": "Dropout",
         "items": {
