@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv demo test test-fast release collect autograde validate check sync clean
+.PHONY: help venv demo test test-fast release collect autograde validate check sync bench clean
 
 help:
 	@echo "make demo       release → sample class submits → collect → autograde → grade table + reports"
@@ -17,6 +17,7 @@ help:
 	@echo "make validate   references score full marks, stubs zero, kit == nbgrader; non-zero exit otherwise"
 	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
+	@echo "make bench      time and peak memory of grading one submission per assignment"
 	@echo "make clean      remove generated course state (exchange, submitted, reports, gradebook)"
 
 venv: $(STAMP)
@@ -56,6 +57,9 @@ check: $(STAMP)
 
 sync: $(STAMP)
 	$(KIT) sync
+
+bench: $(STAMP)
+	$(KIT) bench
 
 clean:
 	rm -rf exchange submitted autograded feedback downloaded reports .demo gradebook.db

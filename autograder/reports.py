@@ -50,9 +50,9 @@ def format_item_lines(result):
         lines.append("  ! " + note)
     for i in result.items:
         mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼"}[i.status]
-        lines.append("  %s %-24s %4g/%-4g%s" % (mark, i.item, i.points, i.max_points,
-                                                 "" if i.passed else "  " + i.message.splitlines()[0]))
-        lines += ["      " + m for m in i.message.splitlines()[1:]] if not i.passed else []
+        message = i.message.splitlines() or [""]
+        lines.append("  %s %-28s %5g/%-4g %s" % (mark, i.item, i.points, i.max_points, message[0]))
+        lines += ["      " + m for m in message[1:]]
     return lines
 
 

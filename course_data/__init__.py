@@ -1,0 +1,1 @@
+"""Course data: datasets, fixtures and the sample class."""
