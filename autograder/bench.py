@@ -1,9 +1,14 @@
 """Benchmarks (reported, never asserted): what grading one submission costs, per assignment."""
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-from .course import ROOT, source_notebook
+from .classgrade import grade_class
+from .course import ROOT, nbgrader_item_scores, source_notebook
 from .items import assignment_ids
 
 
@@ -30,10 +35,51 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 """
 
 
-def main(assignments=None):
-    print("Grading one reference submission per assignment, each in a fresh process (2 cores here):")
+def main(assignments=None, students=120):
+    class_throughput(students)
+    print()
+    print("Grading one reference submission per assignment, each in a fresh process:")
     print("%-16s %8s %10s %10s %10s %8s" % ("assignment", "wall s", "grader MB", "worker MB", "sum MB", "score"))
     for a in assignments or assignment_ids():
         wall, grader, worker, score = grading_cost(source_notebook(a), a)
         print("%-16s %8.1f %10.0f %10.0f %10.0f %8s" % (a, wall, grader, worker, grader + worker, score))
     return 0
+
+
+def synthetic_class(folder, students, assignments):
+    """submitted/<student>/<id>/<id>.ipynb: student i hands in the i-th sample of the pool of
+    01–06 samples (round robin). Notebooks with endless loops are left out: a time limit costs
+    both graders the same wall-clock seconds and says nothing about throughput."""
+    pool = [p for a in assignments for p in sorted((ROOT / "course_data" / "sample_class" / a).glob("*.ipynb"))
+            if "loop" not in p.stem and "malformed" not in p.stem]
+    submissions = {}
+    for i in range(students):
+        sample = pool[i % len(pool)]
+        assignment, student = sample.parent.name, "student%03d" % i
+        dest = folder / "submitted" / student / assignment
+        dest.mkdir(parents=True)
+        shutil.copy(sample, dest / ("%s.ipynb" % assignment))
+        submissions[(assignment, student)] = dest / ("%s.ipynb" % assignment)
+    return submissions
+
+
+def class_throughput(students=120, assignments=("01_sigmoid", "02_cross_entropy", "03_backprop", "04_sgd",
+                                                "05_l2", "06_dropout")):
+    """Notebooks per second: the kit (all cores) vs plain `nbgrader autograde`, same submissions."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        submissions = synthetic_class(Path(tmp), students, assignments)
+        start = time.monotonic()
+        results = grade_class(Path(tmp) / "submitted", Path(tmp) / "reports", progress=False)
+        kit = time.monotonic() - start
+        peak = max(r.peak_mb or 0 for r in results)
+        start = time.monotonic()
+        theirs = nbgrader_item_scores(submissions)
+        nbgrader = time.monotonic() - start
+    agree = sum(theirs[(r.assignment, r.student)] == {i.item: i.points for i in r.items} for r in results)
+    print("synthetic class: %d students, %d notebooks from the samples of %s" % (
+        students, len(submissions), ", ".join(assignments)))
+    print("kit (%d processes):     %6.1f s  %6.2f notebooks/s  worker peak RSS %.0f MB" % (
+        os.cpu_count(), kit, len(submissions) / kit, peak))
+    print("nbgrader autograde:    %6.1f s  %6.2f notebooks/s" % (nbgrader, len(submissions) / nbgrader))
+    print("ratio (kit / nbgrader): %.1fx; identical per-item scores on %d of %d notebooks" % (
+        nbgrader / kit, agree, len(results)))

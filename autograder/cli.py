@@ -18,6 +18,7 @@ def cmd_grade(args):
     if args.json:
         reports.write_json(results, args.json)
     if args.out:
+        reports.write_student_reports(results, Path(args.out) / "students")
         lifecycle.write_reports(results, Path(args.out))
     return 0
 
@@ -55,10 +56,10 @@ def cmd_collect(args):
 
 
 def cmd_autograde(args):
-    results = lifecycle.autograde(args.submitted, REPORTS)
+    results = lifecycle.autograde(args.submitted, Path(args.reports), jobs=args.jobs, scheduler=args.scheduler)
     expected = lifecycle.sample_expectations() if args.expected else None
     print(reports.format_table(results, expected))
-    print("reports: %s/ (grades.csv, results/, students/)" % REPORTS.relative_to(course.ROOT))
+    print("reports: %s/ (grades.csv, results/, students/)" % args.reports)
     if expected is not None:
         return lifecycle.report_mismatches(results, expected)
     return 0
@@ -74,7 +75,7 @@ def cmd_demo(args):
 
 def cmd_bench(args):
     from .bench import main as bench
-    return bench(args.assignments)
+    return bench(args.assignments, args.students)
 
 
 def main(argv=None):
@@ -108,7 +109,10 @@ def main(argv=None):
 
     p = sub.add_parser("autograde", help="grade everything in submitted/ → reports/")
     p.add_argument("--submitted", default=str(course.ROOT / "submitted"))
+    p.add_argument("--reports", default=str(REPORTS))
     p.add_argument("--expected", action="store_true", help="compare with the sample class's expected scores")
+    p.add_argument("--jobs", type=int, help="parallel grading processes (default: all cores)")
+    p.add_argument("--scheduler", help="grade on this Dask scheduler (e.g. tcp://host:8786) instead")
     p.set_defaults(func=cmd_autograde)
 
     p = sub.add_parser("validate", help="reference = full marks, stub = 0, in the kit and in nbgrader")
@@ -120,8 +124,9 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("bench", help="report the time and memory grading one submission takes")
-    p.add_argument("assignments", nargs="*")
+    p = sub.add_parser("bench", help="class throughput vs nbgrader; time and memory of one submission")
+    p.add_argument("assignments", nargs="*", help="for the per-submission costs (default: all)")
+    p.add_argument("--students", type=int, default=120, help="size of the synthetic class")
     p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)

@@ -18,6 +18,7 @@ class NotebookResult:
     notes: list = field(default_factory=list)     # notebook-level problems, for the student
     output: str = ""                              # what the student's code printed
     seconds: float = 0.0
+    peak_mb: float = None                         # the worker's peak memory
 
     @property
     def score(self):
@@ -26,6 +27,18 @@ class NotebookResult:
     @property
     def max_score(self):
         return sum(r.max_points for r in self.items)
+
+    def to_dict(self):
+        return {"student": self.student, "assignment": self.assignment, "notebook": self.path,
+                "score": self.score, "max_score": self.max_score, "notes": self.notes,
+                "seconds": self.seconds, "peak_mb": self.peak_mb, "items": [vars(i) for i in self.items],
+                "output": self.output}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data["student"], data["assignment"], data["notebook"],
+                   [ItemResult(**i) for i in data["items"]], data["notes"], data["output"], data["seconds"],
+                   data.get("peak_mb"))
 
 
 def identify(path, assignment=None):
@@ -71,5 +84,6 @@ def grade_notebook(path, assignment=None, visible_only=False):
             namespace = RemoteNamespace(worker)
             result.items = [run_item(i, namespace) for i in items]
             result.output = worker.output()
+            result.peak_mb = worker.peak_mb()
     result.seconds = round(time.monotonic() - start, 2)
     return result

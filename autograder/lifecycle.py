@@ -7,7 +7,8 @@ import grading_config
 
 from . import reports
 from .course import RELEASE, ROOT, generate, nbgrader, nbgrader_item_scores, source_notebook, sync_test_cells
-from .grading import find_notebooks, grade_notebook
+from .classgrade import grade_class
+from .grading import grade_notebook
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 EXCHANGE = ROOT / "exchange"
@@ -52,15 +53,16 @@ def collect(assignment):
         assignment, len(list((ROOT / "submitted").glob("*/%s/*.ipynb" % assignment))))
 
 
-def autograde(submitted, out_dir):
-    results = [grade_notebook(p) for p in find_notebooks([submitted])]
+def autograde(submitted, out_dir, jobs=None, scheduler=None, progress=True):
+    """Grade every submission that changed (in parallel), then write the class's reports."""
+    results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress)
     write_reports(results, Path(out_dir))
     return results
 
 
 def write_reports(results, out_dir):
+    """grades.csv and per-submission Gradescope JSON (students/<id>/<student>.json is the store)."""
     reports.write_grades_csv(results, out_dir / "grades.csv")
-    reports.write_student_reports(results, out_dir / "students")
     for r in results:
         reports.write_json([r], out_dir / "results" / r.assignment / ("%s.json" % r.student))
 
@@ -120,6 +122,7 @@ def demo(assignments):
         release_to_exchange(a)
         print("released %s; the sample class submits %d notebooks" % (a, submit_sample_class(a)))
         print(collect(a))
+    shutil.rmtree(ROOT / "reports", ignore_errors=True)
     results = autograde(ROOT / "submitted", ROOT / "reports")
     expected = sample_expectations()
     print(reports.format_table(results, expected))

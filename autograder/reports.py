@@ -38,10 +38,7 @@ def write_grades_csv(results, path):
 def write_student_reports(results, directory):
     """reports/<assignment>/<student>.json: items, messages and notes; never tests' source."""
     for r in results:
-        data = {"student": r.student, "assignment": r.assignment, "notebook": r.path,
-                "score": r.score, "max_score": r.max_score, "notes": r.notes, "seconds": r.seconds,
-                "items": [vars(i) for i in r.items], "output": r.output}
-        _atomic_write(Path(directory) / r.assignment / ("%s.json" % r.student), json.dumps(data, indent=2))
+        _atomic_write(Path(directory) / r.assignment / ("%s.json" % r.student), json.dumps(r.to_dict(), indent=2))
 
 
 def format_item_lines(result):

@@ -24,7 +24,9 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
 # Student code sees the same environment under the kit and under nbgrader (`course.nbgrader`):
 # one thread per math library, quiet TensorFlow (stderr would zero an nbgrader test cell), and
 # NBGRADER_EXECUTION so notebooks pick their small grading budget in both graders.
-GRADING_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+# matplotlib's font cache is built once into the venv, not once per (fresh, temporary) HOME.
+GRADING_ENV = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(sys.prefix, "matplotlib-cache"),
+               "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
                "NBGRADER_EXECUTION": "autograde"}
 
@@ -117,6 +119,16 @@ class Worker:
             self.proc = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def peak_mb(self):
+        """The worker's peak resident memory (MB) as it reports it, or None if it is gone."""
+        if not self.alive():
+            return None
+        try:
+            reply = self._exchange({"op": "stats"}, 2, None)
+        except WorkerCrashed:
+            return None
+        return reply.get("peak_mb")
+
     def output(self):
         """What the student's code printed (capped)."""
         self.log.seek(0)
@@ -155,8 +167,8 @@ class Worker:
         return self._exchange(message, self.limits.call_timeout, on_callback)
 
     def _exchange(self, message, timeout, on_callback):
-        what = ("running cell %d" % message["index"]) if message["op"] == "cell" else \
-            "running `%s`" % message["name"]
+        what = {"cell": "running cell %s" % message.get("index"), "stats": "reporting its memory"}.get(
+            message["op"], "running `%s`" % message.get("name"))
         try:
             self.proc.stdin.write(wire.dumps(message))
             self.proc.stdin.flush()

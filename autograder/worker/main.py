@@ -2,11 +2,13 @@
 
 Reads one JSON request per line on stdin, answers on RESPONSE_FD (stdout/stderr belong to the
 student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "name", "args",
-"kwargs", "return_args"}, {"op": "harness", "name", "args", "kwargs"}, {"op": "has", "name"}.
+"kwargs", "return_args"}, {"op": "harness", "name", "args", "kwargs"}, {"op": "has", "name"},
+{"op": "stats"} (peak memory).
 A SIGINT from the grader (time limit) turns the running request into {"status": "timeout"}.
 """
 import importlib.util
 import os
+import resource
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +65,8 @@ def main():
                 reply = session.harness(msg["name"], msg["args"], msg["kwargs"])
             elif op == "has":
                 reply = session.has(msg["name"])
+            elif op == "stats":
+                reply = {"status": "ok", "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
             else:
                 reply = {"status": "error", "error": "unknown request %r" % op}
         except KeyboardInterrupt:
