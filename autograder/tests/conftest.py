@@ -1,8 +1,10 @@
 """Fixtures for the kit's own tests (not the student-facing suites in autograder/suites/)."""
 import contextlib
+import shutil
 
 import pytest
 
+from autograder.classgrade import grade_class
 from autograder.course import ROOT, source_notebook
 from autograder.namespaces import RemoteNamespace
 from autograder.notebook import code_cells, read_submission
@@ -24,3 +26,27 @@ def reference(request):
     """The reference solution of the module's ASSIGNMENT, running in a worker."""
     with notebook_namespace(source_notebook(request.module.ASSIGNMENT), request.module.ASSIGNMENT) as ns:
         yield ns
+
+
+def sample_paths(assignment):
+    """{(assignment, student): path} of the sample class's submissions for one assignment."""
+    return {(assignment, p.stem): p for p in sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))}
+
+
+@pytest.fixture(scope="session")
+def sample_results(tmp_path_factory):
+    """`get(assignment)` → {(assignment, student): NotebookResult}, each sample graded once per session
+    by the kit's class grader (all cores)."""
+    graded = {}
+
+    def get(assignment):
+        if assignment not in graded:
+            folder = tmp_path_factory.mktemp(assignment)
+            for (_, student), path in sample_paths(assignment).items():
+                dest = folder / "submitted" / student / assignment
+                dest.mkdir(parents=True)
+                shutil.copy(path, dest / ("%s.ipynb" % assignment))
+            results = grade_class(folder / "submitted", folder / "reports", progress=False)
+            graded[assignment] = {(r.assignment, r.student): r for r in results}
+        return graded[assignment]
+    return get

@@ -2,19 +2,16 @@
 import pytest
 
 from autograder.course import nbgrader_item_scores
-from autograder.grading import grade_notebook
 from autograder.items import assignment_ids
 
-from .conftest import SAMPLE_CLASS
+from .conftest import sample_paths
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", assignment_ids())
-def test_kit_and_nbgrader_agree_item_by_item(assignment):
-    samples = {(assignment, p.stem): p for p in sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))}
-    theirs = nbgrader_item_scores(samples)
-    for key, path in samples.items():
-        ours = grade_notebook(path, assignment)
+def test_kit_and_nbgrader_agree_item_by_item(assignment, sample_results):
+    theirs = nbgrader_item_scores(sample_paths(assignment))
+    for key, ours in sample_results(assignment).items():
         if theirs[key] is None:          # nbgrader could not open it: the kit must say so too
             assert ours.score == 0 and any(n.startswith("Not graded") for n in ours.notes), key
             continue

@@ -1,7 +1,6 @@
 """Every sample submission scores exactly its expected score in the kit's grader."""
 import pytest
 
-from autograder.grading import grade_notebook
 from autograder.reports import read_expected
 
 from .conftest import SAMPLE_CLASS
@@ -10,8 +9,8 @@ EXPECTED = read_expected(sorted(SAMPLE_CLASS.glob("*/expected_scores.csv")))
 
 
 @pytest.mark.parametrize("assignment,student", sorted(EXPECTED), ids=["/".join(k) for k in sorted(EXPECTED)])
-def test_sample_scores_as_expected(assignment, student):
-    result = grade_notebook(SAMPLE_CLASS / assignment / ("%s.ipynb" % student), assignment)
+def test_sample_scores_as_expected(assignment, student, sample_results):
+    result = sample_results(assignment)[(assignment, student)]
     failed = {i.item: i.message.splitlines()[0] for i in result.items if not i.passed}
     assert result.score == EXPECTED[(assignment, student)], failed
 
