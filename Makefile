@@ -5,15 +5,19 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv demo test test-fast release collect autograde validate check sync bench clean
+.PHONY: help venv demo test test-fast roster release collect autograde feedback grades validate check sync bench clean
+ROSTER ?= course_data/sample_class/roster.csv
 
 help:
 	@echo "make demo       release → sample class submits → collect → autograde → grade table + reports"
 	@echo "make test       the kit's own tests and the suites against the references (CI runs this)"
 	@echo "make test-fast  the same without the slow end-to-end tests"
+	@echo "make roster     import students into nbgrader's gradebook (ROSTER=file.csv; id,first_name,last_name,email)"
 	@echo "make release    nbgrader generate_assignment (solutions/ → assignments/) + release to the exchange"
 	@echo "make collect    nbgrader collect (exchange) + zip_collect (LMS zips in downloaded/) → submitted/"
-	@echo "make autograde  grade everything in submitted/ → reports/ (grades.csv, results/, students/)"
+	@echo "make autograde  grade new/changed submissions in submitted/ (all cores, resumable) → reports/ + gradebook"
+	@echo "make feedback   per-student feedback HTML → feedback/<student>/<assignment>/"
+	@echo "make grades     grade table, nbgrader export, instructor report (reports/instructor/report.html)"
 	@echo "make validate   references score full marks, stubs zero, kit == nbgrader; non-zero exit otherwise"
 	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
@@ -47,6 +51,15 @@ collect: $(STAMP)
 
 autograde: $(STAMP)
 	$(KIT) autograde
+
+feedback: $(STAMP)
+	$(KIT) feedback
+
+grades: $(STAMP)
+	$(KIT) grades
+
+roster: $(STAMP)
+	$(KIT) roster "$(ROSTER)"
 
 validate: $(STAMP)
 	$(KIT) validate

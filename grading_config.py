@@ -146,3 +146,20 @@ LIMITS = {
     "notebook_mb": 20,         # larger .ipynb files are refused unread
     "max_restarts": 2,         # worker restarts after a crash before remaining items fail
 }
+
+# Due dates (UTC), one week apart; nbgrader's gradebook gets them too (`Assignment.duedate`).
+# A submission's time is the one `nbgrader collect` wrote to submitted/<student>/<id>/timestamp.txt.
+DUE_DATES = {
+    "01_sigmoid": "2026-12-04 23:59:00 UTC",
+    "02_cross_entropy": "2026-12-11 23:59:00 UTC",
+    "03_backprop": "2026-12-18 23:59:00 UTC",
+    "04_sgd": "2026-12-25 23:59:00 UTC",
+    "05_l2": "2027-01-01 23:59:00 UTC",
+    "06_dropout": "2027-01-08 23:59:00 UTC",
+    "07_keras_mnist": "2027-01-15 23:59:00 UTC",
+}
+
+# Late submissions: up to `grace_minutes` after the due date counts as on time; after that each
+# started day (counted from the due date plus the grace) costs `penalty_per_day` of the score,
+# and a submission more than `max_days_late` days late scores 0. nbgrader extensions are honoured.
+LATE_POLICY = {"grace_minutes": 15, "penalty_per_day": 0.10, "max_days_late": 5}

@@ -57,6 +57,12 @@ def stored(task):
     return NotebookResult.from_dict(data) if data.get("key") == task.key else None
 
 
+def load_results(reports):
+    """Every stored result under `reports/students/`."""
+    return [NotebookResult.from_dict(json.loads(p.read_text()))
+            for p in sorted(Path(reports).glob("students/*/*.json"))]
+
+
 def plan(submitted, reports):
     """A task per notebook in `submitted` (…/<student>/<assignment>/<assignment>.ipynb)."""
     tasks = []

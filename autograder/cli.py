@@ -3,11 +3,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course, lifecycle, reports
+from . import course, gradebook, lifecycle, reports
 from .grading import find_notebooks, grade_notebook
 from .items import assignment_ids
 
-REPORTS = course.ROOT / "reports"
+REPORTS = lifecycle.REPORTS
 
 
 def cmd_grade(args):
@@ -65,6 +65,23 @@ def cmd_autograde(args):
     return 0
 
 
+def cmd_feedback(args):
+    print("feedback: %d pages in feedback/<student>/<assignment>/" % lifecycle.feedback(Path(args.reports)))
+    return 0
+
+
+def cmd_grades(args):
+    results, exported, page = lifecycle.grades(Path(args.reports))
+    print(reports.format_table(results))
+    print("kit grades: %s/grades.csv; nbgrader export: %s; instructor report: %s" % (args.reports, exported, page))
+    return 0
+
+
+def cmd_roster(args):
+    print("%d students imported into nbgrader's gradebook" % gradebook.import_roster(args.csv))
+    return 0
+
+
 def cmd_validate(args):
     return lifecycle.validate(args.assignments or assignment_ids(), nbgrader=not args.kit_only)
 
@@ -114,6 +131,18 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, help="parallel grading processes (default: all cores)")
     p.add_argument("--scheduler", help="grade on this Dask scheduler (e.g. tcp://host:8786) instead")
     p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("feedback", help="per-student feedback HTML from the stored results → feedback/")
+    p.add_argument("--reports", default=str(REPORTS))
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("grades", help="grade table, nbgrader export and the instructor report")
+    p.add_argument("--reports", default=str(REPORTS))
+    p.set_defaults(func=cmd_grades)
+
+    p = sub.add_parser("roster", help="import students into nbgrader's gradebook (nbgrader db student import)")
+    p.add_argument("csv", help="columns id,first_name,last_name,email")
+    p.set_defaults(func=cmd_roster)
 
     p = sub.add_parser("validate", help="reference = full marks, stub = 0, in the kit and in nbgrader")
     p.add_argument("assignments", nargs="*")

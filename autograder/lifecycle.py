@@ -1,18 +1,22 @@
-"""The instructor's steps: release → (students submit) → collect → autograde → reports; validate; demo."""
+"""The instructor's steps: release → (students submit) → collect → autograde → feedback → grades;
+validate; demo."""
+import logging
 import shutil
 import zipfile
 from pathlib import Path
 
 import grading_config
 
-from . import reports
+from . import exports, gradebook, reports
+from .classgrade import grade_class, load_results
 from .course import RELEASE, ROOT, generate, nbgrader, nbgrader_item_scores, source_notebook, sync_test_cells
-from .classgrade import grade_class
 from .grading import grade_notebook
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 EXCHANGE = ROOT / "exchange"
 DEMO_HOMES = ROOT / ".demo"
+REPORTS = ROOT / "reports"
+FEEDBACK = ROOT / "feedback"
 
 
 def release_to_exchange(assignment):
@@ -53,18 +57,45 @@ def collect(assignment):
         assignment, len(list((ROOT / "submitted").glob("*/%s/*.ipynb" % assignment))))
 
 
-def autograde(submitted, out_dir, jobs=None, scheduler=None, progress=True):
-    """Grade every submission that changed (in parallel), then write the class's reports."""
+def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=True):
+    """Grade every submission that changed (in parallel), write the class's reports, and record
+    the scores in nbgrader's gradebook (so `nbgrader export` and the formgrader agree)."""
     results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress)
     write_reports(results, Path(out_dir))
+    if Path(submitted).resolve() == (ROOT / "submitted").resolve():
+        logging.basicConfig(format="%(levelname)s %(message)s")
+        gradebook.record(results)
     return results
 
 
 def write_reports(results, out_dir):
-    """grades.csv and per-submission Gradescope JSON (students/<id>/<student>.json is the store)."""
-    reports.write_grades_csv(results, out_dir / "grades.csv")
+    """grades.csv (with late penalties), Gradescope JSON and JUnit XML per submission.
+
+    (`students/<id>/<student>.json`, the full result, is written by the class grader.)
+    """
+    penalties = {(r.assignment, r.student): gradebook.late_penalty(
+        r.assignment, gradebook.submission_time(Path(r.path).parent)) for r in results}
+    reports.write_grades_csv(results, out_dir / "grades.csv", penalties)
     for r in results:
         reports.write_json([r], out_dir / "results" / r.assignment / ("%s.json" % r.student))
+        exports.write_junit(r, out_dir / "junit" / r.assignment / ("%s.xml" % r.student))
+
+
+def feedback(out_dir=REPORTS):
+    """feedback/<student>/<id>/<id>.html for every graded submission (nbgrader's layout, so
+    `nbgrader release_feedback` can hand them out). Only results and messages: no test source."""
+    results = load_results(out_dir)
+    for r in results:
+        exports.write_feedback_html(r, FEEDBACK / r.student / r.assignment / ("%s.html" % r.assignment))
+    return len(results)
+
+
+def grades(out_dir=REPORTS):
+    """nbgrader's export of the gradebook and the instructor report (figures + one HTML page)."""
+    results = load_results(out_dir)
+    exported = gradebook.export(out_dir / "nbgrader_grades.csv")
+    page = exports.write_instructor_report(results, out_dir / "instructor")
+    return results, exported, page
 
 
 def sample_expectations():
@@ -115,15 +146,20 @@ def validate(assignments, nbgrader=True):
 
 def demo(assignments):
     """The whole lifecycle on the sample class, ending with actual vs expected scores."""
-    for d in ("submitted", "downloaded", "exchange", ".demo"):
-        shutil.rmtree(ROOT / d, ignore_errors=True)
+    for d in ("submitted", "downloaded", "exchange", ".demo", "reports", "feedback", "gradebook.db"):
+        path = ROOT / d
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    print("roster: %d students imported" % gradebook.import_roster(SAMPLE_CLASS / "roster.csv"))
     for a in assignments:
         generate(a)
         release_to_exchange(a)
         print("released %s; the sample class submits %d notebooks" % (a, submit_sample_class(a)))
         print(collect(a))
-    shutil.rmtree(ROOT / "reports", ignore_errors=True)
-    results = autograde(ROOT / "submitted", ROOT / "reports")
+    results = autograde(ROOT / "submitted", REPORTS)
+    print("feedback: %d pages in feedback/<student>/<assignment>/" % feedback())
+    _, exported, page = grades()
     expected = sample_expectations()
     print(reports.format_table(results, expected))
+    print("reports: reports/grades.csv, reports/results/ (Gradescope JSON), reports/junit/, "
+          "%s (nbgrader export), %s (instructor report)" % (exported.relative_to(ROOT), page.relative_to(ROOT)))
     return report_mismatches(results, expected)

@@ -21,16 +21,21 @@ def write_json(results, path):
     _atomic_write(path, json.dumps(data, indent=2))
 
 
-def write_grades_csv(results, path):
-    """student × item points, plus total and maximum, one row per (student, assignment)."""
+def write_grades_csv(results, path, penalties=None):
+    """student × item points, raw total, lateness and final score, one row per (student, assignment).
+
+    `penalties` maps (assignment, student) to (days late, fraction of the score lost).
+    """
+    penalties = penalties or {}
     items = []
     for r in results:
         items += [i.item for i in r.items if i.item not in items]
-    lines = [["student", "assignment", *items, "score", "max_score"]]
+    lines = [["student", "assignment", *items, "raw_score", "days_late", "late_penalty", "score", "max_score"]]
     for r in sorted(results, key=lambda r: (r.assignment, r.student)):
         by_item = {i.item: i.points for i in r.items}
-        lines.append([r.student, r.assignment, *[by_item.get(i, "") for i in items],
-                      r.score, r.max_score])
+        days, lost = penalties.get((r.assignment, r.student), (0, 0.0))
+        lines.append([r.student, r.assignment, *[by_item.get(i, "") for i in items], r.score, days,
+                      round(r.score * lost, 2), round(r.score * (1 - lost), 2), r.max_score])
     with _atomic_open(path) as f:
         csv.writer(f).writerows(lines)
 
