@@ -1,9 +1,10 @@
 """Start, talk to, time-limit and stop the worker process that runs one submission's code."""
+import json
 import os
-import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -47,6 +48,89 @@ class Limits:
         return cls(**limits)
 
 
+class ForkedWorker:
+    """A worker forked by the zygote: what Popen would give, for a process that is not our child."""
+
+    def __init__(self, zygote, pid, stdin):
+        self.zygote, self.pid, self.stdin, self.returncode = zygote, pid, stdin, None
+
+    def poll(self):
+        if self.returncode is None and self.zygote.exit_ready():
+            self.returncode = self.zygote.read_exit()
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            self.returncode = self.zygote.read_exit()
+        return self.returncode
+
+
+class Zygote:
+    """A warm process (numpy and matplotlib imported) that forks a fresh worker per submission.
+
+    Starting a worker this way costs a fork instead of an interpreter start and imports; each
+    worker still starts from the zygote's clean state. One per grading process, restarted if it
+    dies (a student's code may kill its parent).
+    """
+
+    def __init__(self):
+        self.proc = self.sock = None
+        self.buffer = b""
+
+    def _ensure(self):
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        ours, theirs = socket.socketpair()
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        env.update(GRADING_ENV, HOME=tempfile.gettempdir())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()), *SITE_DIRS],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),), cwd=tempfile.gettempdir(), env=env, start_new_session=True)
+        theirs.close()
+        self.sock, self.buffer = ours, b""
+
+    def spawn(self, cwd, env, memory_mb, replies_fd, log_fd):
+        """Fork a worker with this working directory, environment and memory limit."""
+        self._ensure()
+        requests_read, requests_write = os.pipe()
+        try:
+            socket.send_fds(self.sock, [json.dumps({"cwd": cwd, "env": env, "memory_mb": memory_mb}).encode()],
+                            [requests_read, replies_fd, log_fd])
+            pid = self._message()["pid"]
+        except (OSError, KeyError, ValueError):
+            self.proc.kill()
+            self.proc.wait()
+            raise WorkerCrashed("the grading sandbox could not start a worker") from None
+        finally:
+            os.close(requests_read)
+        return ForkedWorker(self, pid, os.fdopen(requests_write, "wb"))
+
+    def exit_ready(self):
+        return b"\n" in self.buffer or bool(select.select([self.sock], [], [], 0)[0])
+
+    def read_exit(self):
+        """The exit code of the current worker (-9 if the zygote itself is gone)."""
+        try:
+            return self._message()["exit"]
+        except (OSError, KeyError, ValueError):
+            self.proc.kill()
+            self.proc.wait()
+            return -signal.SIGKILL
+
+    def _message(self):
+        while b"\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise OSError("the zygote is gone")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return json.loads(line)
+
+
+ZYGOTE = Zygote()
+
+
 class Worker:
     """One submission's code in its own process, working directory and limits.
 
@@ -74,19 +158,10 @@ class Worker:
 
     # -- lifecycle --------------------------------------------------------------------------
     def _start(self):
-        read_fd, write_fd = os.pipe()
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         env.update(GRADING_ENV, HOME=self.workdir)
-        memory = self.limits.memory_mb * 2**20
-
-        def limit():
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", WORKER_MAIN, str(write_fd), *SITE_DIRS],
-            stdin=subprocess.PIPE, stdout=self.log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            cwd=self.workdir, env=env, start_new_session=True, preexec_fn=limit)
+        read_fd, write_fd = os.pipe()
+        self.proc = ZYGOTE.spawn(self.workdir, env, self.limits.memory_mb, write_fd, self.log.fileno())
         os.close(write_fd)
         self.replies = read_fd
         self.buffer = bytearray()
@@ -136,10 +211,11 @@ class Worker:
         return text if len(text) <= MAX_LOG_BYTES else text[:MAX_LOG_BYTES] + "\n[... output truncated]"
 
     def _kill(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for kill in (os.killpg, os.kill):           # the group, and the worker itself in case it has none yet
+            try:
+                kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.proc.wait()
 
     def _died(self, what):

@@ -1,10 +1,15 @@
-"""Worker process entry point: `python -I -S main.py RESPONSE_FD SITE_DIR...`.
+"""Worker entry point: `python -I -S main.py (serve|zygote) FD SITE_DIR...`.
 
-Reads one JSON request per line on stdin, answers on RESPONSE_FD (stdout/stderr belong to the
+`serve FD`: read one JSON request per line on stdin, answer on FD (stdout/stderr belong to the
 student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "name", "args",
 "kwargs", "return_args"}, {"op": "harness", "name", "args", "kwargs"}, {"op": "has", "name"},
-{"op": "stats"} (peak memory).
-A SIGINT from the grader (time limit) turns the running request into {"status": "timeout"}.
+{"op": "stats"} (peak memory). A SIGINT from the grader (time limit) turns the running request
+into {"status": "timeout"}.
+
+`zygote FD`: a warm start. Import numpy and matplotlib once, then for each request on the Unix
+socket FD (JSON: cwd, env, memory_mb; with three file descriptors: requests, replies, log) fork a
+fresh worker that serves one notebook, report its pid, wait for it and report its exit code.
+One worker at a time; each starts from the zygote's clean state, never from another's.
 """
 import importlib.util
 import os
@@ -24,12 +29,60 @@ def _load_worker_package():
 
 
 def main():
-    sys.path[:] = [p for p in sys.path if p] + sys.argv[2:]     # -S skipped site (and .pth files)
+    mode, fd = sys.argv[1], int(sys.argv[2])
+    sys.path[:] = [p for p in sys.path if p] + sys.argv[3:]     # -S skipped site (and .pth files)
     _load_worker_package()
+    if mode == "zygote":
+        zygote(fd)
+    else:
+        serve(fd)
+
+
+def zygote(sock_fd):
+    import json
+    import socket
+    for module in ("numpy", "matplotlib.pyplot"):
+        try:
+            importlib.import_module(module)
+        except Exception:                           # a kit without matplotlib still grades
+            pass
+    sock = socket.socket(fileno=sock_fd)
+    while True:
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        if not data:
+            os._exit(0)
+        spec = json.loads(data)
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            os.setsid()
+            requests, replies, log = fds
+            for source, target in ((requests, 0), (log, 1), (log, 2)):
+                os.dup2(source, target)
+            os.close(requests)
+            os.close(log)
+            os.chdir(spec["cwd"])
+            os.environ.clear()
+            os.environ.update(spec["env"])
+            memory = spec["memory_mb"] * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            try:
+                serve(replies)
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+
+
+def serve(responses_fd):
     from worker import wire
     from worker.session import Session
 
-    responses = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
+    responses = os.fdopen(responses_fd, "wb", buffering=0)
     requests = sys.stdin.buffer
 
     def send(message):
