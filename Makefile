@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv demo test test-fast roster release collect autograde feedback grades validate check sync bench clean
+.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check sync bench clean
 ROSTER ?= course_data/sample_class/roster.csv
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
 	@echo "make bench      time and peak memory of grading one submission per assignment"
+	@echo "make sandbox    install bubblewrap (Debian/Ubuntu, as root) if it is missing: the worker's sandbox"
 	@echo "make clean      remove generated course state (exchange, submitted, reports, gradebook)"
 
 venv: $(STAMP)
@@ -33,6 +34,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/coursekit.pth"
 	touch $(STAMP)
+
+# Without bubblewrap grading still works, with rlimits only, and every report says so.
+sandbox:
+	@command -v bwrap >/dev/null || { apt-get update -qq && apt-get install -y -qq bubblewrap; } \
+	  || echo "bubblewrap could not be installed: student code will run without the sandbox"
 
 demo: $(STAMP)
 	$(KIT) demo

@@ -3,9 +3,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .course import RELEASE
 from .items import ConfigError, ItemResult, assignment_ids, load_items, run_item
 from .namespaces import RemoteNamespace
-from .notebook import NotebookError, code_cells, read_submission
+from .notebook import NotebookError, code_cells, read_submission, restore_protected_cells
 from .worker_process import Limits, Worker
 
 
@@ -53,6 +54,10 @@ def identify(path, assignment=None):
     return student, assignment
 
 
+def release_notebook(assignment):
+    return RELEASE / assignment / ("%s.ipynb" % assignment)
+
+
 def find_notebooks(paths):
     """Notebook files among `paths`, folders searched recursively (checkpoints skipped)."""
     found = []
@@ -78,7 +83,10 @@ def grade_notebook(path, assignment=None, visible_only=False):
                                    i.visible, 0.0)
                         for i in items]
     else:
+        released = read_submission(release_notebook(assignment), limits.notebook_mb)
+        result.notes += restore_protected_cells(nb, released)
         with Worker(code_cells(nb), limits) as worker:
+            result.notes.insert(0, worker.protections())
             for index, error in sorted(worker.cell_reports.items()):
                 result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
             namespace = RemoteNamespace(worker)

@@ -45,3 +45,35 @@ def code_cells(nb):
     return [(i, _MAGIC.sub(r"\1pass  # \2", cell.source))
             for i, cell in enumerate(nb.cells)
             if cell.cell_type == "code" and not is_test_cell(cell)]
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _is_protected(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("locked")) or is_test_cell(cell)
+
+
+def restore_protected_cells(nb, released):
+    """Undo edits to locked and test cells, as nbgrader's autograde does; returns notes for the student.
+
+    `released` is the notebook students were given. A protected cell whose source or type was
+    changed is put back; a deleted one is reinserted before the next cell it preceded.
+    """
+    notes = []
+    for n, original in enumerate(released.cells):
+        if not _is_protected(original):
+            continue
+        ident = _grade_id(original)
+        mine = next((i for i, c in enumerate(nb.cells) if _grade_id(c) == ident), None)
+        if mine is None:
+            later = {_grade_id(c) for c in released.cells[n + 1:]} - {None}
+            at = next((i for i, c in enumerate(nb.cells) if _grade_id(c) in later), len(nb.cells))
+            nb.cells.insert(at, original)
+            notes.append("cell '%s' was deleted; restored from the assignment" % ident)
+        elif (nb.cells[mine].cell_type, nb.cells[mine].source) != (original.cell_type, original.source):
+            nb.cells[mine] = original
+            notes.append("cell '%s' was modified; restored from the assignment" % ident)
+    return notes

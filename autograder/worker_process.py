@@ -11,10 +11,13 @@ import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
+from multiprocessing.util import Finalize
+from pathlib import Path
 
 import grading_config
 
 from .failures import WorkerCrashed
+from .sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
 from .worker import wire
 
 WORKER_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker", "main.py")
@@ -74,37 +77,88 @@ class Zygote:
     """
 
     def __init__(self):
-        self.proc = self.sock = None
+        self.proc = self.sock = self.confinement = None
         self.buffer = b""
+        self.owner = os.getpid()
+
+    def scratch(self):
+        """The folder for workers' working directories (the only writable place in the sandbox)."""
+        if self.owner != os.getpid():       # a forked copy (e.g. a pool process): start its own
+            self.__init__()
+        if self.confinement is None:
+            self.confinement = Confinement()
+            Finalize(self, self._cleanup, exitpriority=10)     # also runs in multiprocessing children
+        return self.confinement.scratch
+
+    def protections(self, limits):
+        self.scratch()
+        return self.confinement.describe(limits)
 
     def _ensure(self):
+        scratch = self.scratch()
         if self.proc is not None and self.proc.poll() is None:
             return
+        self._cleanup_zygote()
         ours, theirs = socket.socketpair()
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(GRADING_ENV, HOME=tempfile.gettempdir())
+        env.update(GRADING_ENV, HOME=scratch)
+        if self.confinement.sandboxed:
+            env["MPLCONFIGDIR"] = "/tmp/matplotlib"      # the venv is read-only in there
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()), *SITE_DIRS],
+            self.confinement.prefix + [sys.executable, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()),
+                                       *SITE_DIRS],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(theirs.fileno(),), cwd=tempfile.gettempdir(), env=env, start_new_session=True)
+            pass_fds=(theirs.fileno(),), cwd=scratch, env=env, start_new_session=True,
+            preexec_fn=self.confinement.join_cgroup)
         theirs.close()
         self.sock, self.buffer = ours, b""
+
+    def kill_leftovers(self):
+        """After a worker ends: kill anything it left behind in the cgroup (escaped children)."""
+        if self.proc is not None and self.confinement.cgroup is not None:
+            kill_cgroup_except(self.confinement.cgroup, _descendants_up_to_zygote(self.proc.pid))
+
+    def _cleanup_zygote(self):
+        """Stop the zygote (and, through the sandbox, everything it started)."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            if self.confinement.cgroup is not None:
+                kill_cgroup_except(self.confinement.cgroup, ())
+            self.proc = None
+
+    def _cleanup(self):
+        self._cleanup_zygote()
+        if self.confinement is not None:
+            if self.confinement.cgroup is not None:
+                kill_cgroup_except(self.confinement.cgroup, ())
+                remove_cgroup(self.confinement.cgroup, wait=2)
+            shutil.rmtree(self.confinement.scratch, ignore_errors=True)
 
     def spawn(self, cwd, env, memory_mb, replies_fd, log_fd):
         """Fork a worker with this working directory, environment and memory limit."""
         self._ensure()
         requests_read, requests_write = os.pipe()
         try:
-            socket.send_fds(self.sock, [json.dumps({"cwd": cwd, "env": env, "memory_mb": memory_mb}).encode()],
+            spec = dict(FILE_LIMITS, cwd=cwd, env=env, memory_mb=memory_mb)
+            socket.send_fds(self.sock, [json.dumps(spec).encode()],
                             [requests_read, replies_fd, log_fd])
-            pid = self._message()["pid"]
+            pid = self._host_pid(self._message()["pid"])
         except (OSError, KeyError, ValueError):
-            self.proc.kill()
-            self.proc.wait()
+            self._cleanup_zygote()
             raise WorkerCrashed("the grading sandbox could not start a worker") from None
         finally:
             os.close(requests_read)
         return ForkedWorker(self, pid, os.fdopen(requests_write, "wb"))
+
+    def _host_pid(self, pid):
+        """The worker's pid as this process sees it (inside the sandbox's PID namespace it differs)."""
+        zygote = _descendants_up_to_zygote(self.proc.pid)[-1]
+        for child in _read(zygote, "task/%d/children" % zygote).split():
+            status = _read(int(child), "status").decode()
+            if status.split("NSpid:")[-1].split("\n")[0].split()[-1:] == [str(pid)]:
+                return int(child)
+        raise OSError("the worker the zygote started is not visible")
 
     def exit_ready(self):
         return b"\n" in self.buffer or bool(select.select([self.sock], [], [], 0)[0])
@@ -114,8 +168,7 @@ class Zygote:
         try:
             return self._message()["exit"]
         except (OSError, KeyError, ValueError):
-            self.proc.kill()
-            self.proc.wait()
+            self._cleanup_zygote()
             return -signal.SIGKILL
 
     def _message(self):
@@ -126,6 +179,25 @@ class Zygote:
             self.buffer += chunk
         line, _, self.buffer = self.buffer.partition(b"\n")
         return json.loads(line)
+
+
+def _descendants_up_to_zygote(pid):
+    """The chain bwrap → bwrap → zygote (host pids): first children, until a process that is not bwrap."""
+    chain = [pid]
+    while os.path.basename(_read(pid, "cmdline").split(b"\0")[0]) == b"bwrap":
+        children = _read(pid, "task/%d/children" % pid).split()
+        if not children:
+            break
+        pid = int(children[0])
+        chain.append(pid)
+    return chain
+
+
+def _read(pid, name):
+    try:
+        return Path("/proc/%d/%s" % (pid, name)).read_bytes()
+    except OSError:
+        return b""
 
 
 ZYGOTE = Zygote()
@@ -147,7 +219,7 @@ class Worker:
         self.restarts = 0
         self.proc = None
         self.log = tempfile.TemporaryFile()
-        self.workdir = tempfile.mkdtemp(prefix="grading-")
+        self.workdir = tempfile.mkdtemp(prefix="grading-", dir=ZYGOTE.scratch())
 
     def __enter__(self):
         self._start()
@@ -192,7 +264,12 @@ class Worker:
             self.proc.stdin.close()
             os.close(self.replies)
             self.proc = None
+        ZYGOTE.kill_leftovers()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def protections(self):
+        """What confines this worker, in words, for every report."""
+        return ZYGOTE.protections(self.limits)
 
     def peak_mb(self):
         """The worker's peak resident memory (MB) as it reports it, or None if it is gone."""

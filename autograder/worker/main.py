@@ -7,13 +7,14 @@ student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "na
 into {"status": "timeout"}.
 
 `zygote FD`: a warm start. Import numpy and matplotlib once, then for each request on the Unix
-socket FD (JSON: cwd, env, memory_mb; with three file descriptors: requests, replies, log) fork a
+socket FD (JSON: cwd, env and limits; with three file descriptors: requests, replies, log) fork a
 fresh worker that serves one notebook, report its pid, wait for it and report its exit code.
 One worker at a time; each starts from the zygote's clean state, never from another's.
 """
 import importlib.util
 import os
 import resource
+import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,9 +65,12 @@ def zygote(sock_fd):
             os.chdir(spec["cwd"])
             os.environ.clear()
             os.environ.update(spec["env"])
-            memory = spec["memory_mb"] * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # an oversized write fails, never kills
+            for limit, value in ((resource.RLIMIT_AS, spec["memory_mb"] * 2**20), (resource.RLIMIT_CORE, 0),
+                                 (resource.RLIMIT_FSIZE, spec["fsize_mb"] * 2**20),
+                                 (resource.RLIMIT_NOFILE, spec["nofile"]),
+                                 (resource.RLIMIT_CPU, spec["cpu_seconds"])):
+                resource.setrlimit(limit, (value, value))
             try:
                 serve(replies)
             finally:
