@@ -45,10 +45,11 @@ def bwrap_prefix(scratch):
 def pids_cgroup():
     """A fresh pids cgroup (v1) limited to MAX_PIDS, or None where we may not make one.
 
-    Empty groups left by killed runs are removed on the way (rmdir fails on a group in use).
+    Groups left by grading processes that were killed are removed on the way.
     """
     for stale in PIDS_CGROUP_ROOT.glob("coursekit-*"):
-        remove_cgroup(stale)
+        if not _running(stale.name.rsplit("-", 1)[-1]):
+            remove_cgroup(stale)
     try:
         group = PIDS_CGROUP_ROOT / ("coursekit-%d" % os.getpid())
         group.mkdir(exist_ok=True)
@@ -56,6 +57,19 @@ def pids_cgroup():
         return group
     except OSError:
         return None
+
+
+def _running(pid):
+    """Is there a process with this pid (a digit string)? Anything unparsable counts as running."""
+    return not pid.isdigit() or os.path.exists("/proc/%s" % pid)
+
+
+def scratch_folder():
+    """A private folder for this process's workers; folders of dead grading processes are removed."""
+    for stale in Path(tempfile.gettempdir()).glob("coursekit-scratch-*"):
+        if not _running(stale.name.split("-")[2]):
+            shutil.rmtree(stale, ignore_errors=True)
+    return tempfile.mkdtemp(prefix="coursekit-scratch-%d-" % os.getpid())
 
 
 def kill_cgroup_except(group, keep):
@@ -88,7 +102,7 @@ class Confinement:
     """The scratch folder, command prefix, cgroup and the description of what is active."""
 
     def __init__(self):
-        self.scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
+        self.scratch = scratch_folder()
         self.sandboxed = bwrap_works()
         self.cgroup = pids_cgroup()
         self.prefix = bwrap_prefix(self.scratch) if self.sandboxed else []

@@ -22,7 +22,7 @@ from .worker import wire
 
 WORKER_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker", "main.py")
 SITE_DIRS = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-MAX_REPLY_BYTES = 300 * 2**20
+MAX_REPLY_BYTES = wire.MAX_BYTES * 4 // 3 + 2**24      # base64 of the largest value, plus framing
 MAX_LOG_BYTES = 20_000
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 # Student code sees the same environment under the kit and under nbgrader (`course.nbgrader`):
@@ -261,7 +261,10 @@ class Worker:
     def close(self):
         if self.proc is not None:
             self._kill()
-            self.proc.stdin.close()
+            try:
+                self.proc.stdin.close()
+            except OSError:                 # unsent bytes to a worker that died
+                pass
             os.close(self.replies)
             self.proc = None
         ZYGOTE.kill_leftovers()
@@ -350,20 +353,22 @@ class Worker:
 
     def _read(self, deadline):
         """One reply line, None on timeout, EOFError if the process closed its end."""
-        while b"\n" not in self.buffer:
+        end = self.buffer.find(b"\n")
+        while end < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self.replies], [], [], remaining)[0]:
                 return None
-            chunk = os.read(self.replies, 1 << 20)
+            chunk = os.read(self.replies, 1 << 22)
             if not chunk:
                 return EOFError
+            if b"\n" in chunk:                # look only at the new bytes: large replies stay linear
+                end = len(self.buffer) + chunk.index(b"\n")
             self.buffer += chunk
             if len(self.buffer) > MAX_REPLY_BYTES:
                 self._kill()
                 return EOFError
-        line, _, rest = self.buffer.partition(b"\n")
-        self.buffer = bytearray(rest)
+        line, self.buffer = bytes(self.buffer[:end]), self.buffer[end + 1:]
         try:
-            return wire.loads(bytes(line))
+            return wire.loads(line)
         except ValueError:
             return {"status": "error", "error": "the worker sent an unreadable reply"}

@@ -110,3 +110,13 @@ def test_callbacks_and_opaque_round_trip(session):
     cache = nb.make()
     assert cache != cache                    # an Opaque: equal to nothing
     assert nb.use(cache, lambda v: v * 6) == 42
+
+
+def test_sandbox_is_active_in_ci_and_named_in_reports(session):
+    """CI installs bubblewrap (`make sandbox`); a report says loudly which protections were active."""
+    from autograder.sandbox import bwrap_works
+    worker, _ = session("x = 1")
+    if os.environ.get("CI"):
+        assert bwrap_works()
+    text = worker.protections()
+    assert text.startswith("Protections: bubblewrap") if bwrap_works() else text.startswith("WARNING")

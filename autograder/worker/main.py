@@ -11,6 +11,7 @@ socket FD (JSON: cwd, env and limits; with three file descriptors: requests, rep
 fresh worker that serves one notebook, report its pid, wait for it and report its exit code.
 One worker at a time; each starts from the zygote's clean state, never from another's.
 """
+import builtins
 import importlib.util
 import os
 import resource
@@ -87,7 +88,9 @@ def serve(responses_fd):
     from worker.session import Session
 
     responses = os.fdopen(responses_fd, "wb", buffering=0)
-    requests = sys.stdin.buffer
+    requests = os.fdopen(os.dup(0), "rb")          # the grader's requests; the student's stdin is empty
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    sys.stdin = open(os.devnull)
 
     def send(message):
         responses.write(wire.dumps(message))
@@ -99,11 +102,20 @@ def serve(responses_fd):
         return wire.loads(line)
 
     def call_back(ident, args):
+        restore_builtins()
         send({"op": "callback", "id": ident, "args": session.codec.encode(list(args))})
         reply = receive()
         if reply.get("status") != "ok":
             raise RuntimeError("the grader's function failed: %s" % reply.get("error"))
         return session.codec.decode(reply["value"])
+
+    pristine = dict(builtins.__dict__)
+
+    def restore_builtins():
+        """Undo a student's changes to builtins (isinstance, …) before the worker's own code runs."""
+        for name in set(builtins.__dict__) - set(pristine):
+            del builtins.__dict__[name]
+        builtins.__dict__.update(pristine)
 
     session = Session(call_back)
     sys.argv = ["notebook"]
@@ -128,6 +140,7 @@ def serve(responses_fd):
                 reply = {"status": "error", "error": "unknown request %r" % op}
         except KeyboardInterrupt:
             reply = {"status": "timeout"}
+        restore_builtins()
         try:
             send(reply)
         except KeyboardInterrupt:

@@ -16,13 +16,13 @@ import tempfile
 import traceback
 import warnings
 
-from .wire import OwnerCodec, WireError
+from .wire import MAX_BYTES, OwnerCodec, WireError
 
 MAX_TEXT = 10_000
 
 
 class Session:
-    def __init__(self, call_back, namespace=None, max_bytes=256 * 2**20):
+    def __init__(self, call_back, namespace=None, max_bytes=MAX_BYTES):
         self.namespace = {"__name__": "__main__", "__builtins__": builtins} if namespace is None else namespace
         self.codec = OwnerCodec(call_back, max_bytes=max_bytes)
 
@@ -80,7 +80,7 @@ class Session:
         try:
             reply = {"status": "ok", "value": self.codec.encode(value),
                      "args": self.codec.encode(args) if return_args else None}
-        except (WireError, RecursionError) as exc:
+        except Exception as exc:            # too big, too deep, or a sabotaged object or builtin
             return {"status": "error", "error": "returned a value the grader cannot receive: %s" % exc}
         reply["warnings"] = ["%s: %s" % (w.category.__name__, w.message) for w in caught][:20]
         reply["stdout"], reply["stderr"] = printed.stdout, printed.stderr
@@ -97,7 +97,10 @@ class _Captured:
     def __enter__(self):
         self.files, self.saved, self.redirects = [], [], []
         for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
-            stream.flush()
+            try:
+                stream.flush()
+            except Exception:               # e.g. the output file hit its size limit
+                pass
             f = tempfile.TemporaryFile()
             self.files.append(f)
             self.saved.append(os.dup(fd))

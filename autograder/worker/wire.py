@@ -16,6 +16,8 @@ it must not import anything from the grader.
 """
 import base64
 import json
+# Our own references: student code may replace builtins.isinstance & co in the worker.
+from builtins import bool, callable, dict, float, int, isinstance, len, list, repr, str, tuple, type  # noqa: A004
 
 import numpy as np
 
@@ -23,6 +25,7 @@ ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
      "float16", "float32", "float64"])
 MAX_DEPTH = 32
+MAX_BYTES = 256 * 2**20
 
 
 class WireError(ValueError):
@@ -49,7 +52,7 @@ class Opaque:
 class Codec:
     """Encodes/decodes the data types; subclasses decide what happens to everything else."""
 
-    def __init__(self, max_bytes=256 * 2**20):
+    def __init__(self, max_bytes=MAX_BYTES):
         self.max_bytes = max_bytes
 
     # -- encoding -----------------------------------------------------------------------
