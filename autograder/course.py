@@ -23,6 +23,10 @@ def source_notebook(assignment):
     return SOLUTIONS / assignment / ("%s.ipynb" % assignment)
 
 
+def release_notebook(assignment):
+    return RELEASE / assignment / ("%s.ipynb" % assignment)
+
+
 def test_cell_source(item):
     """The one line that runs the item; hidden items are wrapped so nbgrader strips them on release."""
     call = 'from autograder.checks import check\ncheck("%s", "%s")' % (item.assignment, item.id)

@@ -3,7 +3,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import RELEASE
+from .course import release_notebook
 from .items import ConfigError, ItemResult, assignment_ids, load_items, run_item
 from .namespaces import RemoteNamespace
 from .notebook import NotebookError, code_cells, read_submission, restore_protected_cells
@@ -52,10 +52,6 @@ def identify(path, assignment=None):
                               % (path, ", ".join(assignment_ids())))
     student = p.parent.parent.name if p.stem == assignment else p.stem
     return student, assignment
-
-
-def release_notebook(assignment):
-    return RELEASE / assignment / ("%s.ipynb" % assignment)
 
 
 def find_notebooks(paths):

@@ -9,7 +9,8 @@ import grading_config
 
 from . import exports, gradebook, reports
 from .classgrade import grade_class, load_results
-from .course import RELEASE, ROOT, generate, nbgrader, nbgrader_item_scores, source_notebook, sync_test_cells
+from .course import (ROOT, generate, nbgrader, nbgrader_item_scores, release_notebook, source_notebook,
+                     sync_test_cells)
 from .grading import grade_notebook
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
@@ -119,7 +120,7 @@ def validate(assignments, nbgrader=True):
         if stale:
             problems.append("%s: test cells %s differ from the suite/config (run make sync)" % (a, stale))
         generate(a)
-        pair = {"reference": source_notebook(a), "stub": RELEASE / a / ("%s.ipynb" % a)}
+        pair = {"reference": source_notebook(a), "stub": release_notebook(a)}
         kit = {who: grade_notebook(path, a) for who, path in pair.items()}
         for r in kit["reference"].items:
             if not r.passed:

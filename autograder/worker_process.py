@@ -90,6 +90,14 @@ class Zygote:
             Finalize(self, self._cleanup, exitpriority=10)     # also runs in multiprocessing children
         return self.confinement.scratch
 
+    def environment(self, home):
+        """What student code finds in os.environ: a few of ours, GRADING_ENV, and its own HOME."""
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        env.update(GRADING_ENV, HOME=home)
+        if self.confinement.sandboxed:
+            env["MPLCONFIGDIR"] = "/tmp/matplotlib"      # the venv is read-only in there
+        return env
+
     def protections(self, limits):
         self.scratch()
         return self.confinement.describe(limits)
@@ -100,10 +108,7 @@ class Zygote:
             return
         self._cleanup_zygote()
         ours, theirs = socket.socketpair()
-        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(GRADING_ENV, HOME=scratch)
-        if self.confinement.sandboxed:
-            env["MPLCONFIGDIR"] = "/tmp/matplotlib"      # the venv is read-only in there
+        env = self.environment(scratch)
         self.proc = subprocess.Popen(
             self.confinement.prefix + [sys.executable, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()),
                                        *SITE_DIRS],
@@ -230,8 +235,7 @@ class Worker:
 
     # -- lifecycle --------------------------------------------------------------------------
     def _start(self):
-        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(GRADING_ENV, HOME=self.workdir)
+        env = ZYGOTE.environment(self.workdir)
         read_fd, write_fd = os.pipe()
         self.proc = ZYGOTE.spawn(self.workdir, env, self.limits.memory_mb, write_fd, self.log.fileno())
         os.close(write_fd)

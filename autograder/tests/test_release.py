@@ -30,13 +30,13 @@ def _cells(path):
 def test_released_notebook_is_not_stale(assignment, tmp_path):
     course.generate(assignment, root=tmp_path)
     fresh = tmp_path / "assignments" / assignment / ("%s.ipynb" % assignment)
-    committed = course.RELEASE / assignment / ("%s.ipynb" % assignment)
+    committed = course.release_notebook(assignment)
     assert _cells(committed) == _cells(fresh), "assignments/%s is stale: run `make release`" % assignment
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_has_no_solutions_or_hidden_tests(assignment):
-    text = (course.RELEASE / assignment / ("%s.ipynb" % assignment)).read_text()
+    text = course.release_notebook(assignment).read_text()
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     hidden = [i.id for i in load_items(assignment) if not i.visible]
     assert not [i for i in hidden if 'check("%s", "%s")' % (assignment, i) in text]
