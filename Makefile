@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check sync bench clean
+.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check pr sync bench clean
 ROSTER ?= course_data/sample_class/roster.csv
 
 help:
@@ -14,12 +14,14 @@ help:
 	@echo "make test-fast  the same without the slow end-to-end tests"
 	@echo "make roster     import students into nbgrader's gradebook (ROSTER=file.csv; id,first_name,last_name,email)"
 	@echo "make release    nbgrader generate_assignment (solutions/ → assignments/) + release to the exchange"
+	@echo "                + the students' repository template (student_template/, grades pull requests)"
 	@echo "make collect    nbgrader collect (exchange) + zip_collect (LMS zips in downloaded/) → submitted/"
 	@echo "make autograde  grade new/changed submissions in submitted/ (all cores, resumable) → reports/ + gradebook"
 	@echo "make feedback   per-student feedback HTML → feedback/<student>/<assignment>/"
 	@echo "make grades     grade table, nbgrader export, instructor report (reports/instructor/report.html)"
 	@echo "make validate   references score full marks, stubs zero, kit == nbgrader; non-zero exit otherwise"
 	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
+	@echo "make pr BASE=main [HEAD=branch] [STUDENT=login]   grade a pull request's notebooks as CI does"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
 	@echo "make bench      time and peak memory of grading one submission per assignment"
 	@echo "make sandbox    install bubblewrap (Debian/Ubuntu, as root) if it is missing: the worker's sandbox"
@@ -74,6 +76,10 @@ check: $(STAMP)
 	@test -n "$(NB)" || (echo "usage: make check NB=path/to/notebook.ipynb" && exit 2)
 	$(KIT) check "$(NB)"
 
+pr: $(STAMP)
+	@test -n "$(BASE)" || (echo "usage: make pr BASE=main [HEAD=branch] [STUDENT=login]" && exit 2)
+	$(KIT) pr --base "$(BASE)" --head "$(or $(HEAD),HEAD)" $(if $(STUDENT),--student "$(STUDENT)")
+
 sync: $(STAMP)
 	$(KIT) sync
 
@@ -81,4 +87,4 @@ bench: $(STAMP)
 	$(KIT) bench
 
 clean:
-	rm -rf exchange submitted autograded feedback downloaded reports .demo gradebook.db
+	rm -rf exchange submitted autograded feedback downloaded reports .demo gradebook.db pr-report student_template

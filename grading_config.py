@@ -163,3 +163,20 @@ DUE_DATES = {
 # started day (counted from the due date plus the grace) costs `penalty_per_day` of the score,
 # and a submission more than `max_days_late` days late scores 0. nbgrader extensions are honoured.
 LATE_POLICY = {"grace_minutes": 15, "penalty_per_day": 0.10, "max_days_late": 5}
+
+# Grading pull requests (`python -m autograder pr`, .github/workflows/grade-pr.yml). Patterns are
+# fnmatch patterns on repository paths, where `*` also matches across folders.
+PR_GRADING = {
+    # Changed notebooks matching these are submissions: graded, the student being the file name in
+    # submissions/<id>/<student>.ipynb, or the PR's author for assignments/<id>/<id>.ipynb.
+    "submissions": ["assignments/*/*.ipynb", "submissions/*/*.ipynb"],
+    # Changed files matching these could steer grading: they are never used (grading always uses the
+    # base branch's versions) and the report flags them.
+    "protected": [".github/*", ".ci/*", "autograder/*", "solutions/*", "course_data/*", "grading_config.py",
+                  "nbgrader_config.py", "Makefile", "requirements.txt", "pytest.ini", "*.py", "*.pth", "*.pyc",
+                  "*.so", "*.cfg", "*.toml", "*.ini"],
+    # The PR's check fails when a notebook scores below this fraction of its points (None: never).
+    "fail_below": 0.5,
+    # The PR's check fails when the PR changes protected files.
+    "fail_if_flagged": True,
+}

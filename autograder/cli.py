@@ -40,12 +40,15 @@ def cmd_sync(args):
 
 
 def cmd_release(args):
-    for a in args.assignments or assignment_ids():
+    assignments = args.assignments or assignment_ids()
+    for a in assignments:
         course.sync_test_cells(a)
         course.generate(a)
         print("released %s → assignments/%s/" % (a, a))
         if args.exchange:
             lifecycle.release_to_exchange(a)
+    template = course.write_student_template(assignments)
+    print("student template (a repository for students who submit by pull request) → %s/" % template.name)
     return 0
 
 
@@ -88,6 +91,11 @@ def cmd_validate(args):
 
 def cmd_demo(args):
     return lifecycle.demo(args.assignments or assignment_ids())
+
+
+def cmd_pr(args):
+    from . import pullrequest
+    return pullrequest.main(args, args.argv)
 
 
 def cmd_bench(args):
@@ -144,6 +152,16 @@ def main(argv=None):
     p.add_argument("csv", help="columns id,first_name,last_name,email")
     p.set_defaults(func=cmd_roster)
 
+    p = sub.add_parser("pr", help="grade the submission notebooks a pull request changes, with the base's "
+                       "grader; writes summary.md, results.json, junit/ (exit 1 if the PR fails the policy)")
+    p.add_argument("--base", required=True, help="the branch or commit the PR merges into")
+    p.add_argument("--head", default="HEAD", help="the PR's commit (default HEAD)")
+    p.add_argument("--repo", default=".", help="the git checkout holding both commits (default: here)")
+    p.add_argument("--student", help="who submits assignments/<id>/<id>.ipynb (default: the head's author)")
+    p.add_argument("--out", default="pr-report", help="output folder (default pr-report/)")
+    p.add_argument("--base-export", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_pr)
+
     p = sub.add_parser("validate", help="reference = full marks, stub = 0, in the kit and in nbgrader")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--kit-only", action="store_true", help="skip nbgrader (faster)")
@@ -159,6 +177,7 @@ def main(argv=None):
     p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
     return args.func(args)
 
 

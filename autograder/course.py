@@ -17,6 +17,12 @@ from .worker_process import GRADING_ENV
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "assignments"
+STUDENT_TEMPLATE = ROOT / "student_template"
+# What the student template holds besides the released notebooks: its README and the PR workflows.
+TEMPLATE_FILES = {ROOT / "course_data" / "student_template": ".",
+                  ROOT / ".github" / "workflows" / "grade-pr.yml": ".github/workflows/grade-pr.yml",
+                  ROOT / ".github" / "workflows" / "grade-pr-comment.yml": ".github/workflows/grade-pr-comment.yml",
+                  ROOT / ".github" / "scripts" / "pr_comment.py": ".github/scripts/pr_comment.py"}
 
 
 def source_notebook(assignment):
@@ -76,6 +82,30 @@ def generate(assignment, root=ROOT):
     """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests)."""
     nbgrader("generate_assignment", assignment, "--force",
              "--CourseDirectory.source_directory=%s" % SOLUTIONS, root=root)
+
+
+TEMPLATE_TABLE = "<!-- assignments: the table is written by `make release` -->"
+
+
+def write_student_template(assignments, dest=STUDENT_TEMPLATE):
+    """The students' repository: released notebooks in assignments/, a README and the PR-grading
+    workflows (they fetch the private grader; see README "Grading pull requests")."""
+    dest = Path(dest)
+    shutil.rmtree(dest, ignore_errors=True)
+    for source, target in TEMPLATE_FILES.items():
+        if source.is_dir():
+            shutil.copytree(source, dest / target, dirs_exist_ok=True)
+        else:
+            (dest / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, dest / target)
+    table = ["| folder | assignment |", "|---|---|"]
+    for assignment in assignments:
+        (dest / "assignments" / assignment).mkdir(parents=True)
+        shutil.copy(release_notebook(assignment), dest / "assignments" / assignment)
+        table.append("| `assignments/%s/` | %s |" % (assignment, grading_config.ASSIGNMENTS[assignment]["title"]))
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text().replace(TEMPLATE_TABLE, "\n".join(table)))
+    return dest
 
 
 def nbgrader_item_scores(submissions):
