@@ -177,6 +177,6 @@ PR_GRADING = {
                   "*.so", "*.cfg", "*.toml", "*.ini"],
     # The PR's check fails when a notebook scores below this fraction of its points (None: never).
     "fail_below": 0.5,
-    # The PR's check fails when the PR changes protected files.
+    # The PR's check fails when a PR that submits notebooks also changes protected files.
     "fail_if_flagged": True,
 }

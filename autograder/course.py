@@ -19,7 +19,7 @@ SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "assignments"
 STUDENT_TEMPLATE = ROOT / "student_template"
 # What the student template holds besides the released notebooks: its README and the PR workflows.
-TEMPLATE_FILES = {ROOT / "course_data" / "student_template": ".",
+TEMPLATE_FILES = {ROOT / "course_data" / "student_repo": ".",
                   ROOT / ".github" / "workflows" / "grade-pr.yml": ".github/workflows/grade-pr.yml",
                   ROOT / ".github" / "workflows" / "grade-pr-comment.yml": ".github/workflows/grade-pr-comment.yml",
                   ROOT / ".github" / "scripts" / "pr_comment.py": ".github/scripts/pr_comment.py"}

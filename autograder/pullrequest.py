@@ -113,7 +113,8 @@ def grade_pull_request(pr):
 
 
 def verdict(pr, graded, policy=None):
-    """("pass" | "fail", reasons) by PR_GRADING's fail_below and fail_if_flagged."""
+    """("pass" | "fail", reasons) by PR_GRADING's fail_below and fail_if_flagged (a PR that submits
+    nothing, e.g. the course's own maintenance, is flagged but not failed)."""
     policy = policy or grading_config.PR_GRADING
     reasons = []
     for g in graded:
@@ -123,7 +124,7 @@ def verdict(pr, graded, policy=None):
             reasons.append("%s scored %g/%g on %s, below the pass mark (%g %%)" % (
                 g.result.student, g.result.score, g.result.max_score, g.result.assignment,
                 100 * policy["fail_below"]))
-    if pr.flagged and policy["fail_if_flagged"]:
+    if pr.flagged and graded and policy["fail_if_flagged"]:
         reasons.append("the pull request changes grading files")
     return ("fail" if reasons else "pass"), reasons
 

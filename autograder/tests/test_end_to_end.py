@@ -11,7 +11,7 @@ import pytest
 from autograder.course import ROOT
 
 GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo",
-             "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache")
+             "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache", "student_template", "pr-report")
 
 
 @pytest.fixture
@@ -56,6 +56,15 @@ def test_validate_fails_naming_the_item_when_the_reference_breaks(kit_copy):
     proc = run_kit(kit_copy, "validate", "01_sigmoid")
     assert proc.returncode == 1, proc.stdout
     assert "reference fails item sigmoid_values" in proc.stdout
+
+
+def test_release_writes_the_student_template(kit_copy):
+    proc = run_kit(kit_copy, "release", "01_sigmoid")
+    assert proc.returncode == 0, proc.stdout
+    template = kit_copy / "student_template"
+    assert "student template" in proc.stdout and (template / ".github" / "workflows" / "grade-pr.yml").is_file()
+    assert [p.relative_to(template).as_posix() for p in template.rglob("*.ipynb")] == [
+        "assignments/01_sigmoid/01_sigmoid.ipynb"]
 
 
 def test_grade_writes_gradescope_json(tmp_path):

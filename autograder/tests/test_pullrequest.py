@@ -18,8 +18,9 @@ import nbformat
 import pytest
 
 from autograder.course import ROOT, release_notebook, write_student_template
-from autograder.items import assignment_ids, load_items
-from autograder.pullrequest import PullRequest, verdict
+from autograder.grading import NotebookResult
+from autograder.items import ItemResult, assignment_ids, load_items
+from autograder.pullrequest import Graded, PullRequest, verdict
 
 SAMPLES = ROOT / "course_data" / "sample_class" / "01_sigmoid"
 CHEATER_CHANGES = [".github/workflows/grade-pr.yml", "autograder/suites/test_01_sigmoid.py", "grading_config.py",
@@ -158,9 +159,12 @@ def test_run_on_the_cheaters_checkout_still_grades_with_the_base(course, tmp_pat
 
 def test_policy_can_never_fail():
     pr = PullRequest(Path("."), "b" * 40, "h" * 40, "x", flagged=["grading_config.py"])
-    never = {"fail_below": None, "fail_if_flagged": False}
-    assert verdict(pr, [], never) == ("pass", [])
-    assert verdict(pr, [], {"fail_below": None, "fail_if_flagged": True})[0] == "fail"
+    zero = Graded("submissions/01_sigmoid/x.ipynb", NotebookResult("x", "01_sigmoid", "x.ipynb", [
+        ItemResult("sigmoid_values", 0.0, 2, "failed", "wrong", True, 0.0)]))
+    assert verdict(pr, [zero], {"fail_below": None, "fail_if_flagged": False}) == ("pass", [])
+    assert verdict(pr, [zero], {"fail_below": 0.5, "fail_if_flagged": False})[0] == "fail"
+    assert verdict(pr, [zero], {"fail_below": None, "fail_if_flagged": True})[0] == "fail"
+    assert verdict(pr, [], {"fail_below": 0.5, "fail_if_flagged": True}) == ("pass", [])   # submits nothing
 
 
 def spy_notebook(path, grader):
