@@ -23,6 +23,7 @@ TEMPLATE_FILES = {ROOT / "course_data" / "student_repo": ".",
                   ROOT / ".github" / "workflows" / "grade-pr.yml": ".github/workflows/grade-pr.yml",
                   ROOT / ".github" / "workflows" / "grade-pr-comment.yml": ".github/workflows/grade-pr-comment.yml",
                   ROOT / ".github" / "scripts" / "pr_comment.py": ".github/scripts/pr_comment.py"}
+TEMPLATE_TABLE = "<!-- assignments: the table is written by `make release` -->"      # in its README
 
 
 def source_notebook(assignment):
@@ -82,9 +83,6 @@ def generate(assignment, root=ROOT):
     """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests)."""
     nbgrader("generate_assignment", assignment, "--force",
              "--CourseDirectory.source_directory=%s" % SOLUTIONS, root=root)
-
-
-TEMPLATE_TABLE = "<!-- assignments: the table is written by `make release` -->"
 
 
 def write_student_template(assignments, dest=STUDENT_TEMPLATE):
