@@ -95,7 +95,7 @@ def cmd_demo(args):
 
 def cmd_pr(args):
     from . import pullrequest
-    return pullrequest.main(args, args.argv)
+    return pullrequest.main(args)
 
 
 def cmd_bench(args):
@@ -177,7 +177,6 @@ def main(argv=None):
     p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)
-    args.argv = sys.argv[1:] if argv is None else list(argv)
     return args.func(args)
 
 

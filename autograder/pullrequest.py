@@ -162,14 +162,14 @@ def _item_details(result):
              "| item | points | message |", "|---|--:|---|"]
     for i in result.items:
         lines.append("| %s %s | %g/%g | %s |" % (STATUS_MARK[i.status], i.item, i.points, i.max_points,
-                                                  _cell(i.message[:600])[:300]))
-    lines += [""] + ["> %s  " % _cell(n[:600])[:300] for n in result.notes if n.strip()]
+                                                  _cell(i.message, 300)))
+    lines += [""] + ["> %s  " % _cell(n, 300) for n in result.notes if n.strip()]
     return lines + ["", "</details>"]
 
 
-def _cell(text):
-    """Untrusted text for a Markdown table cell: no HTML, no pipes, one line."""
-    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
+def _cell(text, limit=None):
+    """Untrusted text for a Markdown table cell: one line (cut to `limit` characters), no HTML, no pipes."""
+    return html.escape(" ".join(text.split())[:limit], quote=False).replace("|", "\\|")
 
 
 def _code(path):
@@ -228,12 +228,13 @@ def grader_description(pr, base_export=False):
     return "the course grader at `%s`" % commit[:12] if commit else "the course grader in `%s`" % ROOT
 
 
-def main(args, argv):
-    """`python -m autograder pr`; `argv` is the command line, to run again from an exported base."""
+def main(args):
+    """`python -m autograder pr` (its arguments in `args`)."""
     repo = Path(args.repo).resolve()
     if not args.base_export and not kit_is_base(repo, args.base):
-        return rerun_from_base(repo, args.base, [*argv, "--repo", str(repo), "--out",
-                                                 str(Path(args.out).resolve()), "--base-export"])
+        argv = ["pr", "--base", args.base, "--head", args.head, "--repo", str(repo),
+                "--out", str(Path(args.out).resolve()), "--base-export"]
+        return rerun_from_base(repo, args.base, argv + (["--student", args.student] if args.student else []))
     pr = read_pull_request(repo, args.base, args.head, args.student)
     graded = grade_pull_request(pr)
     status, reasons = verdict(pr, graded)

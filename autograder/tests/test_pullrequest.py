@@ -20,16 +20,12 @@ import pytest
 from autograder.course import ROOT, release_notebook, write_student_template
 from autograder.grading import NotebookResult
 from autograder.items import ItemResult, assignment_ids, load_items
-from autograder.pullrequest import Graded, PullRequest, verdict
+from autograder.pullrequest import Graded, PullRequest, git, verdict
 
 SAMPLES = ROOT / "course_data" / "sample_class" / "01_sigmoid"
 CHEATER_CHANGES = [".github/workflows/grade-pr.yml", "autograder/suites/test_01_sigmoid.py", "grading_config.py",
                    "sitecustomize.py", "submissions/01_sigmoid/numpy.py"]
 TOKEN = "ghs_private_grader_token_that_must_not_leak"
-
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
 def commit(repo, author, message):
