@@ -3,7 +3,9 @@
 An item is `test_<id>(nb)` in `suites/test_<assignment>.py`; `nb` is a `StudentNamespace`. It
 passes by returning None, earns partial credit by returning a fraction in [0, 1] (with
 `PartialCredit`, which carries the message), and fails by raising `ItemFailure` (or any
-AssertionError) with a teaching message. Decorate with `@visible` the items students may run before submitting.
+AssertionError) with a teaching message. Decorate with `@visible` the items students may run before
+submitting: those are compiled to data (`autograder.visible`) and always run as their program, here
+and in the students' runtime alike.
 """
 import importlib
 import time
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 
 import grading_config
 
-
+from . import visible as compiler
+from .worker import program
 
 
 def visible(func):
@@ -82,7 +85,7 @@ def run_item(item, nb):
     start = time.monotonic()
     fraction = 1.0
     try:
-        outcome = item.func(nb)
+        outcome = program.run(program.decode(compiler.compile_item(item)), nb) if item.visible else item.func(nb)
         status, message = "passed", ""
         if isinstance(outcome, PartialCredit):
             fraction, message = float(outcome), outcome.message

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import grading_config
 
-from .failures import WorkerCrashed
+from .worker.failures import WorkerCrashed
 from .sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
 from .worker import wire
 

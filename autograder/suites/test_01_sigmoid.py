@@ -3,6 +3,7 @@ import numpy as np
 
 from autograder.expect import expect_close, expect_equal, expect_no_warnings, expect_unchanged, fail
 from autograder.items import visible
+from autograder.worker.program import Formula
 
 
 def ref_sigmoid(z):
@@ -72,9 +73,13 @@ def test_relu_prime_values(nb):
                  hint="return floats 1.0 / 0.0 (not booleans), and 0.0 at z = 0", float_dtype=True)
 
 
+# Activations handed to the student's neuron, as formulas (the slides' σ: inputs here are small).
+ACTIVATIONS = {"identity": Formula.trace(lambda z: z), "tanh": Formula.trace(np.tanh),
+               "sigmoid": Formula.trace(lambda z: 1 / (1 + np.exp(-z)))}
+
+
 def _check_neuron(nb, x, w, b, case):
-    activations = {"identity": lambda z: z, "tanh": np.tanh, "sigmoid": ref_sigmoid}
-    for name, f in activations.items():
+    for name, f in ACTIVATIONS.items():
         got = nb.neuron(x, w, b, f)
         expect_close(got, f(x @ w + b), "neuron", "%s with activation=%s" % (case, name),
                      hint="compute z = w·x + b (x @ w for rows of x), then return activation(z)")

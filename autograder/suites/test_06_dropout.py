@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from autograder.expect import as_numeric, describe, expect_close, expect_unchanged, fail
-from autograder.failures import StudentError
+from autograder.worker.failures import StudentError
 from autograder.items import visible
 
 Z = 5.5

@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from autograder.failures import MissingFunction, StudentError, StudentTimeout, WorkerCrashed
+from autograder.worker.failures import MissingFunction, StudentError, StudentTimeout, WorkerCrashed
 from autograder.namespaces import RemoteNamespace
 from autograder.worker_process import Limits, Worker
 
