@@ -3,11 +3,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course, gradebook, lifecycle, reports
+from . import course, coursefolder, gradebook, lifecycle, reports
 from .grading import find_notebooks, grade_notebook
 from .items import assignment_ids
 
 REPORTS = lifecycle.REPORTS
+
+
+def assignment_arg(value):
+    if value not in assignment_ids():
+        raise argparse.ArgumentTypeError("unknown assignment %r (one of %s)" % (value, ", ".join(assignment_ids())))
+    return value
 
 
 def cmd_grade(args):
@@ -54,7 +60,7 @@ def cmd_release(args):
 
 def cmd_collect(args):
     for a in args.assignments or assignment_ids():
-        print(lifecycle.collect(a))
+        print("\n".join(lifecycle.collect(a)))
     return 0
 
 
@@ -90,7 +96,11 @@ def cmd_validate(args):
 
 
 def cmd_demo(args):
-    return lifecycle.demo(args.assignments or assignment_ids())
+    return lifecycle.demo(args.assignments or assignment_ids(), args.dir)
+
+
+def cmd_clean(args):
+    return coursefolder.clean(confirm=args.yes)
 
 
 def cmd_pr(args):
@@ -128,8 +138,9 @@ def main(argv=None):
     p.add_argument("--exchange", action="store_true", help="also nbgrader release_assignment to the exchange")
     p.set_defaults(func=cmd_release)
 
-    p = sub.add_parser("collect", help="nbgrader collect (exchange) and zip_collect (LMS zips) → submitted/")
-    p.add_argument("assignments", nargs="*")
+    p = sub.add_parser("collect", help="nbgrader collect (exchange) and the LMS downloads in downloaded/<id>/archive/ "
+                       "→ submitted/, one line per LMS file")
+    p.add_argument("assignments", nargs="*", type=assignment_arg)
     p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("autograde", help="grade everything in submitted/ → reports/")
@@ -167,9 +178,17 @@ def main(argv=None):
     p.add_argument("--kit-only", action="store_true", help="skip nbgrader (faster)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("demo", help="release → sample class submits → collect → autograde → table")
-    p.add_argument("assignments", nargs="*")
+    p = sub.add_parser("demo", help="release → sample class submits → collect → autograde → table, in a course "
+                       "folder of its own (never the instructor's)")
+    p.add_argument("assignments", nargs="*", type=assignment_arg)
+    p.add_argument("--dir", default=str(lifecycle.DEMO_FOLDER),
+                   help="the demo's course folder, wiped and recreated (default: demo-course/)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("clean", help="remove regenerable outputs (reports, feedback, demo-course, …), naming each; "
+                       "the instructor's input (downloaded/, submitted/, exchange/, gradebook.db) only with --yes")
+    p.add_argument("--yes", action="store_true", help="also delete the instructor's input")
+    p.set_defaults(func=cmd_clean)
 
     p = sub.add_parser("bench", help="class throughput vs nbgrader; time and memory of one submission")
     p.add_argument("assignments", nargs="*", help="for the per-submission costs (default: all)")

@@ -1,71 +1,68 @@
 """The instructor's steps: release → (students submit) → collect → autograde → feedback → grades;
-validate; demo."""
+validate; demo. Each step works on one CourseFolder: the instructor's (the repository root) by default."""
 import logging
-import shutil
+import time
 import zipfile
 from pathlib import Path
 
 import grading_config
 
-from . import exports, gradebook, reports
+from . import exports, gradebook, lms, reports
 from .classgrade import grade_class, load_results
-from .course import (ROOT, generate, nbgrader, nbgrader_item_scores, release_notebook, source_notebook,
-                     sync_test_cells)
+from .course import ROOT, generate, nbgrader_item_scores, release_notebook, source_notebook, sync_test_cells
+from .coursefolder import INSTRUCTOR, fresh_demo_folder
 from .grading import grade_notebook
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
-EXCHANGE = ROOT / "exchange"
-DEMO_HOMES = ROOT / ".demo"
-REPORTS = ROOT / "reports"
-FEEDBACK = ROOT / "feedback"
+REPORTS = INSTRUCTOR.reports
+DEMO_FOLDER = ROOT / "demo-course"
 
 
-def release_to_exchange(assignment):
-    EXCHANGE.mkdir(exist_ok=True)
-    nbgrader("release_assignment", assignment, "--force")
+def release_to_exchange(assignment, course=INSTRUCTOR):
+    course.exchange.mkdir(exist_ok=True)
+    course.nbgrader("release_assignment", assignment, "--force")
 
 
-def lms_archive(assignment):
-    return ROOT / "downloaded" / assignment / "archive"
-
-
-def submit_sample_class(assignment):
+def submit_sample_class(assignment, course):
     """Every sample notebook is submitted as its student: half through the exchange, half in an LMS zip."""
     samples = sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))
-    archive = lms_archive(assignment)
+    archive = course.lms_archive(assignment)
     archive.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(archive / "lms_download.zip", "w") as lms:
+    with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:
         for n, sample in enumerate(samples):
             student = sample.stem
-            if n % 2:
-                lms.write(sample, "%s__%s.ipynb" % (student, assignment))
+            if n % 2:       # submitted now: the entry's time is the submission time
+                entry = zipfile.ZipInfo("%s__%s.ipynb" % (student, assignment), time.localtime()[:6])
+                download.writestr(entry, sample.read_bytes())
                 continue
-            home = DEMO_HOMES / student         # what `nbgrader fetch_assignment` gives a student
+            home = course.homes / student        # what `nbgrader fetch_assignment` gives a student
             folder = home / grading_config.COURSE_ID / assignment
-            shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            shutil.copy(sample, folder / ("%s.ipynb" % assignment))
-            nbgrader("submit", assignment, "--student=%s" % student, root=home)
+            folder.joinpath("%s.ipynb" % assignment).write_bytes(sample.read_bytes())
+            course.nbgrader("submit", assignment, "--student=%s" % student, root=home)
     return len(samples)
 
 
-def collect(assignment):
-    """nbgrader collect from the exchange, then zip_collect any LMS archives, into submitted/."""
-    out = nbgrader("collect", assignment, "--update")
-    if any(lms_archive(assignment).glob("*.zip")):
-        out += nbgrader("zip_collect", assignment, "--force")
-    return "%s: collected into submitted/ (%d notebooks there now)" % (
-        assignment, len(list((ROOT / "submitted").glob("*/%s/*.ipynb" % assignment))))
+def collect(assignment, course=INSTRUCTOR):
+    """nbgrader collect from the course's exchange, then the LMS downloads in downloaded/<id>/archive/
+    (autograder.lms), into submitted/. Returns the lines to print: a summary and one per LMS file."""
+    if course.exchange.is_dir():
+        course.nbgrader("collect", assignment, "--update")
+    outcomes = lms.collect(assignment, course.lms_archive(assignment), course.submitted, course.root / "gradebook.db")
+    count = len(list(course.submitted.glob("*/%s/*.ipynb" % assignment)))
+    return ["%s: %d LMS files, %d notebooks in submitted/ now" % (assignment, len(outcomes), count)] + [
+        "  " + o.line() for o in outcomes]
 
 
-def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=True):
-    """Grade every submission that changed (in parallel), write the class's reports, and record
-    the scores in nbgrader's gradebook (so `nbgrader export` and the formgrader agree)."""
+def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=True, course=INSTRUCTOR):
+    """Grade every submission that changed (in parallel), write the class's reports, and, for the
+    course's own submitted/, record the scores in its gradebook (so `nbgrader export` and the
+    formgrader agree)."""
     results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress)
     write_reports(results, Path(out_dir))
-    if Path(submitted).resolve() == (ROOT / "submitted").resolve():
+    if Path(submitted).resolve() == course.submitted:
         logging.basicConfig(format="%(levelname)s %(message)s")
-        gradebook.record(results)
+        gradebook.record(results, course.root)
     return results
 
 
@@ -82,19 +79,19 @@ def write_reports(results, out_dir):
         exports.write_junit(r, out_dir / "junit" / r.assignment / ("%s.xml" % r.student))
 
 
-def feedback(out_dir=REPORTS):
+def feedback(out_dir=REPORTS, course=INSTRUCTOR):
     """feedback/<student>/<id>/<id>.html for every graded submission (nbgrader's layout, so
     `nbgrader release_feedback` can hand them out). Only results and messages: no test source."""
     results = load_results(out_dir)
     for r in results:
-        exports.write_feedback_html(r, FEEDBACK / r.student / r.assignment / ("%s.html" % r.assignment))
+        exports.write_feedback_html(r, course.feedback / r.student / r.assignment / ("%s.html" % r.assignment))
     return len(results)
 
 
-def grades(out_dir=REPORTS):
+def grades(out_dir=REPORTS, course=INSTRUCTOR):
     """nbgrader's export of the gradebook and the instructor report (figures + one HTML page)."""
     results = load_results(out_dir)
-    exported = gradebook.export(out_dir / "nbgrader_grades.csv")
+    exported = gradebook.export(out_dir / "nbgrader_grades.csv", course.root)
     page = exports.write_instructor_report(results, out_dir / "instructor")
     return results, exported, page
 
@@ -145,22 +142,26 @@ def validate(assignments, nbgrader=True):
     return 1 if problems else 0
 
 
-def demo(assignments):
-    """The whole lifecycle on the sample class, ending with actual vs expected scores."""
-    for d in ("submitted", "downloaded", "exchange", ".demo", "reports", "feedback", "gradebook.db"):
-        path = ROOT / d
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-    print("roster: %d students imported" % gradebook.import_roster(SAMPLE_CLASS / "roster.csv"))
+def demo(assignments, folder=DEMO_FOLDER):
+    """The whole lifecycle on the sample class in a course folder of its own (wiped and recreated; the
+    instructor's course is never read or written), ending with actual vs expected scores."""
+    try:
+        course = fresh_demo_folder(folder)
+    except ValueError as exc:
+        print("demo: %s" % exc)
+        return 2
+    print("demo course: %s (its own submissions, exchange, gradebook and reports)" % course.root)
+    print("roster: %d students imported" % gradebook.import_roster(SAMPLE_CLASS / "roster.csv", course.root))
     for a in assignments:
-        generate(a)
-        release_to_exchange(a)
-        print("released %s; the sample class submits %d notebooks" % (a, submit_sample_class(a)))
-        print(collect(a))
-    results = autograde(ROOT / "submitted", REPORTS)
-    print("feedback: %d pages in feedback/<student>/<assignment>/" % feedback())
-    _, exported, page = grades()
+        generate(a, course.root)
+        release_to_exchange(a, course)
+        print("released %s; the sample class submits %d notebooks" % (a, submit_sample_class(a, course)))
+        print("\n".join(collect(a, course)))
+    results = autograde(course.submitted, course.reports, course=course)
+    print("feedback: %d pages in %s/<student>/<assignment>/" % (feedback(course.reports, course), course.feedback))
+    _, exported, page = grades(course.reports, course)
     expected = sample_expectations()
     print(reports.format_table(results, expected))
-    print("reports: reports/grades.csv, reports/results/ (Gradescope JSON), reports/junit/, "
-          "%s (nbgrader export), %s (instructor report)" % (exported.relative_to(ROOT), page.relative_to(ROOT)))
+    print("reports: %s (grades.csv, results/ Gradescope JSON, junit/), %s (nbgrader export), %s (instructor report)"
+          % (course.reports, exported, page))
     return report_mismatches(results, expected)

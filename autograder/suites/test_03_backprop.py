@@ -23,8 +23,10 @@ import itertools
 
 import numpy as np
 
-from autograder.expect import as_numeric, describe, expect_close, expect_no_warnings, expect_unchanged, fail
+from autograder.expect import (as_numeric, describe, expect_array, expect_close, expect_no_warnings, expect_scalar,
+                               expect_sequence, expect_structure, expect_unchanged, fail)
 from autograder.items import visible
+from autograder.worker.program import Formula
 
 HIDDEN = ("sigmoid", "relu")
 OUTPUTS = ("sigmoid", "softmax")
@@ -178,9 +180,7 @@ def _case(sizes, n, hidden, output, loss=None):
 def _forward_call(nb, params, X, hidden, output, case):
     """inspect forward; the value must be a pair (A_L, cache)."""
     call = nb.inspect("forward", params, X, hidden, output)
-    if not (isinstance(call.value, (tuple, list)) and len(call.value) == 2):
-        fail("forward", case, "expected a pair (output, cache), got %s" % describe(call.value),
-             "end with `return A, cache`")
+    expect_sequence(call.value, 2, "forward", case, "a pair (output, cache)", "end with `return A, cache`")
     return call
 
 
@@ -220,13 +220,9 @@ def _expect_params_unchanged(before, after, func):
 
 
 def _rng(nb, seed):
-    """A Generator made in the student's process (by the notebook's `default_rng`), as a handle.
+    """A Generator made in the student's process by the setup cell's `default_rng`, as a handle.
 
     A Generator is not data: it cannot be sent to the student's process, so it is made there."""
-    if not nb.has("default_rng"):
-        fail("default_rng", "the setup cell", "the notebook no longer defines `default_rng`",
-             "keep the setup cell's `from numpy.random import default_rng`: the tests make their random "
-             "generators with it")
     return nb.default_rng(seed)
 
 
@@ -253,13 +249,14 @@ def _init(nb, sizes, seed):
 def test_init_params_shapes(nb):
     """init_params: one dict {"W": (n_in, n_out), "b": (n_out,)} per layer, float64, b zeros"""
     for sizes, seed in [([3, 5, 4, 2], 1), ([7, 1], 2), ([2, 3, 3, 3, 6], 3)]:
-        got, case = _init(nb, sizes, seed)
-        for l, (p, n_in, n_out) in enumerate(zip(got, sizes[:-1], sizes[1:])):
-            W = as_numeric(p["W"], "init_params", case, INIT_HINT)
-            if W.shape != (n_in, n_out) or W.dtype != np.float64:
-                fail("init_params", case, "layer %d's W: expected a float64 array of shape %s, got %s"
-                     % (l + 1, (n_in, n_out), describe(p["W"])), INIT_HINT)
-            expect_close(p["b"], np.zeros(n_out), "init_params", "%s, layer %d's b" % (case, l + 1), INIT_HINT,
+        got = nb.init_params(sizes, _rng(nb, seed))
+        case = "layer_sizes=%s" % (sizes,)
+        like = [{"W": np.zeros((n_in, n_out)), "b": np.zeros(n_out)} for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        expect_structure(got, like, "init_params", case, "the params", INIT_HINT)
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            expect_array(got[l]["W"], (n_in, n_out), "float64", "init_params", case, "layer %d's W" % (l + 1),
+                         INIT_HINT)
+            expect_close(got[l]["b"], np.zeros(n_out), "init_params", "%s, layer %d's b" % (case, l + 1), INIT_HINT,
                          float_dtype=True)
 
 
@@ -331,8 +328,13 @@ def _check_backward(nb, cases, hidden, output, loss, layers, keys, hint):
         params, X, Y = make_problem(seed, sizes, 1, hidden, output)
         case = _case(sizes, 1, hidden, output, loss)
         got = _student_grads(nb, params, X, Y, hidden, output, loss, case)
-        chosen = range(len(params)) if layers == "all" else [len(params) - 1]
-        _expect_grads(got, ref_backward(params, X, Y, hidden, output, loss), chosen, keys, case, hint)
+        expected = ref_backward(params, X, Y, hidden, output, loss)
+        expect_sequence(got, len(params), "backward", case, "a list of %d dicts {'W': ..., 'b': ...} (one per layer, "
+                        "like params)" % len(params), hint)
+        for l in range(len(params)) if layers == "all" else [len(params) - 1]:
+            for key in keys:
+                expect_close(got[l][key], expected[l][key], "backward",
+                             "%s: the gradient of layer %d's %s" % (case, l + 1, key), hint)
 
 
 @visible
@@ -433,13 +435,8 @@ def test_backward_deep(nb):
 
 
 def _scalar_function(shape, fn):
-    """A grader-side f for numerical_gradient: checks the shape it is given, returns a float."""
-    def f(x):
-        x = np.asarray(x, dtype=float)
-        if x.shape != shape:
-            raise ValueError("f expects an array of the shape of x, %s; it was given shape %s" % (shape, x.shape))
-        return float(fn(x))
-    return f
+    """An f for numerical_gradient, as a formula: checks the shape it is given, returns a float."""
+    return Formula.trace(fn, shape=shape, scalar=True)
 
 
 @visible
@@ -489,7 +486,5 @@ def test_relative_error_values(nb):
     for case, x, y in cases:
         call = nb.inspect("relative_error", x, y)
         expect_no_warnings(call, "relative_error", case, hint)
-        if np.ndim(call.value) != 0:
-            fail("relative_error", case, "expected one number, got %s" % describe(call.value),
-                 "take the maximum over all entries")
+        expect_scalar(call.value, "relative_error", case, "take the maximum over all entries")
         expect_close(call.value, ref_relative_error(x, y), "relative_error", case, hint)

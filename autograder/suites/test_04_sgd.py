@@ -6,7 +6,8 @@ with the notebook's own `default_rng` (imported by the locked setup cell) and pa
 """
 import numpy as np
 
-from autograder.expect import as_numeric, describe, expect_close, expect_equal, fail
+from autograder.expect import (describe, expect_close, expect_equal, expect_structure,
+                               expect_structure_close, fail)
 from autograder.items import visible
 
 
@@ -64,31 +65,6 @@ def zeros_like(structure):
     return [{k: np.zeros_like(a) for k, a in d.items()} for d in structure]
 
 
-def expect_structure(got, like, func, case, what):
-    """`got` is a list of dicts with the keys and array shapes of `like`, or fail saying how not."""
-    hint = "return a list with one dict {\"W\": ..., \"b\": ...} per layer, like the params you were given"
-    if not isinstance(got, (list, tuple)):
-        fail(func, case, "expected %s as a list of %d dicts, got %s" % (what, len(like), describe(got)), hint)
-    if len(got) != len(like):
-        fail(func, case, "expected %s with %d layers, got %d" % (what, len(like), len(got)), hint)
-    for layer, (d, ref) in enumerate(zip(got, like)):
-        if not isinstance(d, dict) or set(d) != set(ref):
-            fail(func, case, "%s: layer %d should be a dict with keys %s, got %s"
-                 % (what, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
-        for key in sorted(ref):
-            where = "%s — %s, layer %d, %r" % (case, what, layer, key)
-            shape = as_numeric(d[key], func, where, hint).shape
-            if shape != np.shape(ref[key]):
-                fail(func, where, "expected shape %s, got %s" % (np.shape(ref[key]), describe(d[key])), hint)
-
-
-def expect_structure_close(got, expected, func, case, what, hint):
-    expect_structure(got, expected, func, case, what)
-    for layer, (d, ref) in enumerate(zip(got, expected)):
-        for key in sorted(ref):
-            expect_close(d[key], ref[key], func, "%s — %s, layer %d, %r" % (case, what, layer, key), hint)
-
-
 def expect_pair(got, func, case, first, second):
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         fail(func, case, "expected a tuple (%s, %s), got %s" % (first, second, describe(got)),
@@ -97,10 +73,7 @@ def expect_pair(got, func, case, first, second):
 
 
 def worker_rng(nb, seed):
-    """A numpy Generator created in the student's process (a handle the grader passes back)."""
-    if not nb.has("default_rng"):
-        fail("default_rng", "the setup cell", "`default_rng` is not defined: the tests need it to make the "
-             "random generators they pass you", "restore the setup cell (`from numpy.random import default_rng`)")
+    """A numpy Generator created in the student's process by the setup cell's `default_rng` (a handle)."""
     return nb.default_rng(seed)
 
 
@@ -171,7 +144,6 @@ def train_call(nb, X, Y, layer_sizes, config, case):
 
 
 # -- items -----------------------------------------------------------------------------------------
-@visible
 def test_minibatch_order(nb):
     """iterate_minibatches with shuffle=False: consecutive batches in order, rows and labels paired"""
     for n, batch_size in ((12, 4), (10, 5), (6, 6)):
@@ -259,7 +231,6 @@ def momentum_steps(nb, params, velocity, grads_seq, lr, mu):
 VELOCITY_HINT = "v' = μ·v − lr·∇C: the gradient term has a minus sign, and the old velocity is scaled by μ"
 
 
-@visible
 def test_momentum_velocity(nb):
     """momentum_update's velocity v' = μv − η∇C: one step from a non-zero velocity, then 5-step sequences"""
     rng = np.random.default_rng(440)
@@ -315,7 +286,6 @@ HISTORY_CONFIG = {"epochs": 8, "batch_size": 16, "lr": 0.05, "mu": 0.9, "seed": 
 ACCURACY_CONFIG = {"epochs": 10, "batch_size": 32, "lr": 0.05, "mu": 0.9, "seed": 4}
 
 
-@visible
 def test_train_history(nb):
     """train's history: one training-set loss per epoch, the last one that of the returned params, decreasing"""
     X, Y = ref_make_circles(200, np.random.default_rng(460))

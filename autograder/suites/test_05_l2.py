@@ -4,7 +4,7 @@
 """
 import numpy as np
 
-from autograder.expect import describe, expect_close, expect_unchanged, fail
+from autograder.expect import expect_close, expect_exact, expect_sequence, expect_structure, expect_unchanged
 from autograder.items import visible
 
 PENALTY_HINT = ("J = (1/n)(Σ J_i + (λ/2) Σ w²): the L2 term is λ/(2n) · (sum of the squares of every weight, "
@@ -52,25 +52,14 @@ def _check_penalty(nb, func, ref, params, lam, n, case, hint):
     expect_close(getattr(nb, func)(params, lam, n), ref(params, lam, n), func, case, hint)
 
 
-def _layers(got, expected, func, case):
-    """`got` must be a list of dicts with "W" and "b", one per layer; returns it."""
-    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        fail(func, case, "expected a list of %d layer dicts, got %s" % (len(expected), describe(got)),
-             "return a new list with one dict {\"W\": ..., \"b\": ...} per layer, like `grads`")
-    for i, layer in enumerate(got):
-        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
-            fail(func, case, "layer %d: expected a dict with keys \"W\" and \"b\", got %s"
-                 % (i, sorted(layer) if isinstance(layer, dict) else describe(layer)),
-                 "each layer of the result is a dict {\"W\": ..., \"b\": ...}")
-    return got
-
-
 def _check_grads(nb, grads, params, lam, n, kind, case, key, hint):
     """Compare one key ("W" or "b") of every layer of regularized_grads to the reference."""
-    got = _layers(nb.regularized_grads(grads, params, lam, n, kind), grads, "regularized_grads", case)
+    got = nb.regularized_grads(grads, params, lam, n, kind)
     expected = ref_regularized_grads(grads, params, lam, n, kind)
-    for i, (g, e) in enumerate(zip(got, expected)):
-        expect_close(g[key], e[key], "regularized_grads", "%s, layer %d, %s" % (case, i, key), hint)
+    expect_structure(got, grads, "regularized_grads", case, "the gradients",
+                     "return a new list with one dict {\"W\": ..., \"b\": ...} per layer, like `grads`")
+    for i, e in enumerate(expected):
+        expect_close(got[i][key], e[key], "regularized_grads", "%s, layer %d, %s" % (case, i, key), hint)
 
 
 def _random_grads(rng, params):
@@ -80,22 +69,12 @@ def _random_grads(rng, params):
 def _check_stopping(nb, val_losses, patience, hint):
     case = "val_losses=%s, patience=%d" % (np.round(val_losses, 3).tolist(), patience)
     got = nb.early_stopping(list(val_losses), patience)
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail("early_stopping", case, "expected a pair (best_epoch, stop), got %s" % describe(got),
-             "return best_epoch, stop")
-    best, stop = got
-    if not isinstance(best, (int, np.integer)) or isinstance(best, (bool, np.bool_)):
-        fail("early_stopping", case, "best_epoch should be an integer index, got %s" % describe(best),
-             "best_epoch is the position of the best loss in the list")
-    if not isinstance(stop, (bool, np.bool_)):
-        fail("early_stopping", case, "stop should be True or False, got %s" % describe(stop),
-             "return a bool, e.g. the result of a comparison")
+    expect_sequence(got, 2, "early_stopping", case, "a pair (best_epoch, stop)", "return best_epoch, stop")
     want_best, want_stop = ref_early_stopping(val_losses, patience)
-    if best != want_best:
-        fail("early_stopping", case, "expected best_epoch %d, got %d" % (want_best, best), hint)
-    if bool(stop) != want_stop:
-        fail("early_stopping", case, "best_epoch %d is right, but expected stop=%s, got %s"
-             % (best, want_stop, bool(stop)), hint)
+    expect_exact(got[0], want_best, "early_stopping", case, "best_epoch", hint,
+                 "best_epoch is the position of the best loss in the list")
+    expect_exact(got[1], want_stop, "early_stopping", case, "stop", hint,
+                 "return a bool, e.g. the result of a comparison")
 
 
 @visible

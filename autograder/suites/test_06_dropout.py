@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-from autograder.expect import as_numeric, describe, expect_close, expect_unchanged, fail
+from autograder.expect import (expect_close, expect_inverted_dropout, expect_sequence,
+                               expect_shape, expect_structure, expect_unchanged, fail)
 from autograder.worker.failures import StudentError
 from autograder.items import visible
 
@@ -62,11 +63,7 @@ def _inputs(shape, seed):
 
 
 def _rng(nb, seed):
-    """A Generator made in the student's process (by the notebook's `default_rng`), as a handle."""
-    if not nb.has("default_rng"):
-        fail("default_rng", "the setup cell", "the notebook no longer defines `default_rng`",
-             "keep the setup cell's `from numpy.random import default_rng`: the tests make their "
-             "random generators with it")
+    """A Generator made in the student's process by the setup cell's `default_rng`, as a handle."""
     return nb.default_rng(seed)
 
 
@@ -78,27 +75,13 @@ def _forward(nb, A, p, seed, train=True):
     """Call dropout_forward(A, p, rng, train) with a generator seeded `seed`: (out, mask, CallResult)."""
     call = nb.inspect("dropout_forward", A, p, _rng(nb, seed), train)
     case = _case(A, p, train)
-    if not (isinstance(call.value, (tuple, list)) and len(call.value) == 2):
-        fail("dropout_forward", case, "expected a pair (out, mask), got %s" % describe(call.value),
-             "end with `return out, mask`")
-    out = as_numeric(call.value[0], "dropout_forward", case + " (out)")
-    mask = as_numeric(call.value[1], "dropout_forward", case + " (mask)",
-                      "the mask includes the 1/(1 − p) scale, so it is a float array: keep / (1 − p)")
-    for name, arr in (("out", out), ("mask", mask)):
-        if arr.shape != A.shape:
-            fail("dropout_forward", case, "expected %s of shape %s, got %s" % (name, A.shape, describe(arr)),
-                 "out and mask have the shape of A (one random draw per unit)")
+    expect_sequence(call.value, 2, "dropout_forward", case, "a pair (out, mask)", "end with `return out, mask`")
+    out = expect_shape(call.value[0], A.shape, "dropout_forward", case + " (out)", "out",
+                       "out has the shape of A (one random draw per unit)")
+    mask = expect_shape(call.value[1], A.shape, "dropout_forward", case + " (mask)", "mask",
+                        "the mask has the shape of A and includes the 1/(1 − p) scale, so it is a float array: "
+                        "keep / (1 − p)")
     return out, mask, call
-
-
-def _scale_hint(ratio, p):
-    """What a wrong kept value out/A says about the bug."""
-    if np.isclose(ratio, 1.0):
-        return ("the kept units were not rescaled: inverted dropout divides them by the keep probability "
-                "1 − p, so that the expected output equals A")
-    if p > 0 and np.isclose(ratio, 1 / p):
-        return "you divided by p, the drop probability; divide by the keep probability 1 − p"
-    return "kept units are A / (1 − p); dropped units are exactly 0"
 
 
 @visible
@@ -107,17 +90,8 @@ def test_dropout_forward_values(nb):
     for shape, p, seed in [((8, 16), 0.25, 51), ((5, 40), 0.6, 52), ((4, 3, 10), 0.0, 53)]:
         A = _inputs(shape, seed)
         out, mask, _ = _forward(nb, A, p, seed)
-        case, scale = _case(A, p, True), 1 / (1 - p)
-        dropped = out == 0
-        bad = ~dropped & ~np.isclose(out, A * scale, rtol=1e-9, atol=0)
-        if bad.any():
-            where = tuple(int(i) for i in np.argwhere(bad)[0])
-            ratio = out[where] / A[where]
-            fail("dropout_forward", case, "%d of %d units are neither 0 nor A/(1 − p) = A × %.6g; at index %s "
-                 "A = %.6g, got %.6g (= A × %.6g)" % (bad.sum(), bad.size, scale, where, A[where], out[where],
-                                                      ratio), _scale_hint(ratio, p))
-        expect_close(mask, np.where(dropped, 0.0, scale), "dropout_forward", case + " (mask)",
-                     "the mask holds the scale too: 0 where dropped, 1/(1 − p) where kept, so out = A * mask")
+        case = _case(A, p, True)
+        expect_inverted_dropout(out, mask, A, p, "dropout_forward", case)
 
 
 def test_dropout_forward_rate(nb):
@@ -234,12 +208,9 @@ def test_weight_scaling_inference(nb):
         params = _network(sizes, seed)
         case = "a network with layer sizes %s, p=%s" % (sizes, p)
         got = nb.weight_scaling_inference(params, p)
-        if not (isinstance(got, list) and len(got) == len(params) and all(isinstance(g, dict) for g in got)):
-            fail("weight_scaling_inference", case, "expected a list of %d dicts {'W', 'b'}, got %s"
-                 % (len(params), describe(got)), "return a new list with one dict per layer, like params")
-        for i, (layer, want) in enumerate(zip(got, ref_weight_scaling_inference(params, p))):
+        expect_structure(got, params, "weight_scaling_inference", case, "the scaled params",
+                         "return a new list with one dict per layer, like params")
+        for i, want in enumerate(ref_weight_scaling_inference(params, p)):
             for key in ("W", "b"):
-                if key not in layer:
-                    fail("weight_scaling_inference", case, "layer %d's dict has no key %r" % (i, key), hint)
-                expect_close(layer[key], want[key], "weight_scaling_inference", "%s (layer %d, %s)" % (case, i, key),
+                expect_close(got[i][key], want[key], "weight_scaling_inference", "%s (layer %d, %s)" % (case, i, key),
                              hint)

@@ -10,7 +10,7 @@ import weakref
 import numpy as np
 
 import grading_config
-from autograder.expect import expect_close, fail
+from autograder.expect import expect_array, expect_close, expect_sequence, fail
 from autograder.items import PartialCredit, visible
 
 CONFIG = grading_config.ASSIGNMENTS["07_keras_mnist"]
@@ -97,13 +97,11 @@ def test_preprocess_pixels(nb):
     """preprocess flattens images to 784 float32 pixels scaled to [0, 1]"""
     x, y = mnist()["train"]
     got = nb.preprocess(x[:20], y[:20])
-    if not isinstance(got, tuple) or len(got) != 2:
-        fail("preprocess", "20 raw digits", "expected a pair (x, y), got %s" % type(got).__name__)
+    expect_sequence(got, 2, "preprocess", "20 raw digits", "a pair (x, y)", "end with `return x, y`")
     want = reference_preprocess(x[:20], y[:20])[0]
     hint = "x.reshape(len(x), 784).astype('float32') / 255"
     expect_close(got[0], want, "preprocess", "20 raw digits (uint8 images 28×28)", hint, rtol=1e-6, atol=1e-6)
-    if got[0].dtype != np.float32:
-        fail("preprocess", "20 raw digits", "pixels have dtype %s, expected float32" % got[0].dtype, hint)
+    expect_array(got[0], want.shape, "float32", "preprocess", "20 raw digits", "the pixels", hint)
 
 
 @visible
@@ -131,7 +129,6 @@ def _check_layers(model, spec):
              "use `activation` in hidden layers and softmax in the output layer")
 
 
-@visible
 def test_architecture_layers(nb):
     """build_model: Dense layers of the requested sizes and activation, softmax output"""
     for spec in (SPEC, dict(SPEC, hidden_sizes=[16], activation="sigmoid")):
