@@ -1,14 +1,16 @@
 """The call in every nbgrader test cell: `check("01_sigmoid", "sigmoid_values")`.
 
 It runs the same item the kit's grader runs, against the notebook's own globals, so nbgrader's
-score equals the kit's. A failed item raises AssertionError with the item's message (nbgrader
-gives the cell 0 points); a passed item prints one line to stdout; partial credit is returned
-as the cell's value, which nbgrader takes as the cell's points.
+score equals the kit's (a visible item runs its compiled program, as the students' runtime does).
+A failed item raises AssertionError with the item's message (nbgrader gives the cell 0 points); a
+passed item prints one line to stdout; partial credit is returned as the cell's value, which
+nbgrader takes as the cell's points.
 """
 import sys
 
 from .items import load_items, run_item
-from .namespaces import LocalNamespace
+from .worker.namespace import LocalNamespace
+from .worker.runtime import verdict
 
 
 def check(assignment, item_id, namespace=None):
@@ -22,4 +24,4 @@ def check(assignment, item_id, namespace=None):
         return result.points
     if not result.passed:
         raise AssertionError("[%s] %s" % (item_id, result.message))
-    print("✓ %s — %s (%g point%s)" % (item_id, item.description, item.points, "" if item.points == 1 else "s"))
+    print(verdict(item_id, item.description, item.points, "passed", ""))

@@ -1,4 +1,5 @@
 """The nbgrader side of the course: test cells from the item definitions, release, and nbgrader's scores."""
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import nbformat
 
 import grading_config
 
+from . import visible
 from .items import load_items
 from .notebook import is_test_cell
 from .worker_process import GRADING_ENV
@@ -24,6 +26,13 @@ TEMPLATE_FILES = {ROOT / "course_data" / "student_repo": ".",
                   ROOT / ".github" / "workflows" / "grade-pr-comment.yml": ".github/workflows/grade-pr-comment.yml",
                   ROOT / ".github" / "scripts" / "pr_comment.py": ".github/scripts/pr_comment.py"}
 TEMPLATE_TABLE = "<!-- assignments: the table is written by `make release` -->"      # in its README
+WORKER = ROOT / "autograder" / "worker"
+# The students' check runtime: these modules of the worker package, shipped as selfcheck/ beside each notebook.
+RUNTIME_MODULES = ("wire.py", "session.py", "failures.py", "namespace.py", "checks.py", "program.py", "runtime.py")
+RUNTIME_INIT = '"""Visible checks for this assignment (see runtime.py)."""\nfrom .runtime import check  # noqa: F401\n'
+# Files a released assignment needs besides its notebook (source → name in the assignment's folder).
+ASSIGNMENT_FILES = {"07_keras_mnist": {ROOT / "course_data" / "mnist.py": "mnist.py",
+                                       ROOT / "course_data" / "mnist_subset_split.json": "mnist_subset_split.json"}}
 
 
 def source_notebook(assignment):
@@ -35,29 +44,35 @@ def release_notebook(assignment):
 
 
 def test_cell_source(item):
-    """The one line that runs the item; hidden items are wrapped so nbgrader strips them on release."""
-    call = 'from autograder.checks import check\ncheck("%s", "%s")' % (item.assignment, item.id)
+    """The test cell of an item. Under nbgrader (the hidden lines restored) it runs the kit's `check`; in
+    the released notebook a visible cell calls the setup cell's `check` (the shipped runtime), and a
+    hidden cell is only its comment."""
+    kit = "from autograder.checks import check"
+    call = 'check("%s", "%s")' % (item.assignment, item.id)
     if item.visible:
-        return "# Visible test: %s\n%s" % (item.description, call)
+        return ("# Visible test: %s\n### BEGIN HIDDEN TESTS\n%s\n### END HIDDEN TESTS\n%s"
+                % (item.description, kit, call))
     return ("# Hidden test: %s (runs when your notebook is graded)\n"
-            "### BEGIN HIDDEN TESTS\n%s\n### END HIDDEN TESTS" % (item.description, call))
+            "### BEGIN HIDDEN TESTS\n%s\n%s\n### END HIDDEN TESTS" % (item.description, kit, call))
 
 
 def sync_test_cells(assignment, write=True):
-    """Make the source notebook's test cells match the items and points; returns what differed."""
+    """Make the source notebook's test cells match the items (grade_id, source, points); returns what differed."""
     path = source_notebook(assignment)
     nb = nbformat.read(path, as_version=4)
-    items = {i.id: i for i in load_items(assignment)}
-    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if is_test_cell(c)}
+    items = {i.cell_id: i for i in load_items(assignment)}
+    by_id = {i.id: i.cell_id for i in items.values()}           # cells named by item id before hidden ids were opaque
+    cells = {by_id.get(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["grade_id"]): c
+             for c in nb.cells if is_test_cell(c)}
     if set(cells) != set(items):
         raise ValueError("%s: test cells %s without items, items %s without test cells" % (
             path, sorted(set(cells) - set(items)), sorted(set(items) - set(cells))))
     changed = []
     for ident, cell in cells.items():
-        want_source, want_points = test_cell_source(items[ident]), items[ident].points
-        if cell.source != want_source or cell.metadata["nbgrader"].get("points") != want_points:
-            changed.append(ident)
-            cell.source, cell.metadata["nbgrader"]["points"] = want_source, want_points
+        item, meta = items[ident], cell.metadata["nbgrader"]
+        if (cell.source, meta.get("points"), meta["grade_id"]) != (test_cell_source(item), item.points, ident):
+            changed.append(item.id)
+            cell.source, meta["points"], meta["grade_id"] = test_cell_source(item), item.points, ident
     if changed and write:
         nbformat.write(nb, path)
     return changed
@@ -80,14 +95,38 @@ def nbgrader(*args, root=ROOT, check=True):
 
 
 def generate(assignment, root=ROOT):
-    """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests)."""
+    """`nbgrader generate_assignment`: solutions/<id> → <root>/assignments/<id> (stubs, no hidden tests),
+    plus what students need beside the notebook (`write_assignment_files`)."""
     nbgrader("generate_assignment", assignment, "--force",
              "--CourseDirectory.source_directory=%s" % SOLUTIONS, root=root)
+    write_assignment_files(assignment, Path(root) / "assignments" / assignment)
+
+
+def compiled_checks(assignment):
+    """The assignment's visible items as data: {"assignment", "items": {id: {description, points, program}}}."""
+    return {"assignment": assignment,
+            "items": {i.id: {"description": i.description, "points": i.points, "program": visible.compile_item(i)}
+                      for i in load_items(assignment) if i.visible}}
+
+
+def write_assignment_files(assignment, folder):
+    """What students get beside the notebook: selfcheck/ (the runtime and the compiled visible checks)
+    and the assignment's own files (07's data loader)."""
+    folder = Path(folder)
+    package = folder / "selfcheck"
+    shutil.rmtree(package, ignore_errors=True)
+    package.mkdir(parents=True)
+    for name in RUNTIME_MODULES:
+        shutil.copy(WORKER / name, package / name)
+    (package / "__init__.py").write_text(RUNTIME_INIT)
+    (package / "checks.json").write_text(json.dumps(compiled_checks(assignment), indent=0, sort_keys=True) + "\n")
+    for source, name in ASSIGNMENT_FILES.get(assignment, {}).items():
+        shutil.copy(source, folder / name)
 
 
 def write_student_template(assignments, dest=STUDENT_TEMPLATE):
-    """The students' repository: released notebooks in assignments/, a README and the PR-grading
-    workflows (they fetch the private grader; see README "Grading pull requests")."""
+    """The students' repository: released assignment folders in assignments/, a README and the
+    PR-grading workflows (they fetch the private grader; see README "Grading pull requests")."""
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     for source, target in TEMPLATE_FILES.items():
@@ -98,8 +137,8 @@ def write_student_template(assignments, dest=STUDENT_TEMPLATE):
             shutil.copy(source, dest / target)
     table = ["| folder | assignment |", "|---|---|"]
     for assignment in assignments:
-        (dest / "assignments" / assignment).mkdir(parents=True)
-        shutil.copy(release_notebook(assignment), dest / "assignments" / assignment)
+        shutil.copytree(release_notebook(assignment).parent, dest / "assignments" / assignment,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         table.append("| `assignments/%s/` | %s |" % (assignment, grading_config.ASSIGNMENTS[assignment]["title"]))
     readme = dest / "README.md"
     readme.write_text(readme.read_text().replace(TEMPLATE_TABLE, "\n".join(table)))
@@ -131,6 +170,8 @@ def nbgrader_item_scores(submissions):
                 except MissingEntry:        # nbgrader could not autograde this file
                     scores[(assignment, student)] = None
                     continue
-                grades = {g.name: g.score for g in nb.grades if g.cell_type == "code" and g.auto_score is not None}
+                names = {i.cell_id: i.id for i in load_items(assignment)}
+                grades = {names.get(g.name, g.name): g.score for g in nb.grades
+                          if g.cell_type == "code" and g.auto_score is not None}
                 scores[(assignment, student)] = grades or None     # no grades: the file did not run
         return scores

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SAWarning
 import grading_config
 
 from .course import ROOT, generate, nbgrader
+from .items import cell_id
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,8 @@ def record(results, root=ROOT):
 def _record_one(gb, result, root):
     assignment, student = result.assignment, result.student
     cells = {c.name for c in gb.find_notebook(assignment, assignment).grade_cells}
-    unknown = {i.item for i in result.items} - cells
+    ids = {i.item: cell_id(assignment, i.item, i.visible) for i in result.items}
+    unknown = set(ids.values()) - cells
     if unknown:
         raise ValueError("items without grade cells in nbgrader: %s" % ", ".join(sorted(unknown)))
     gb.update_or_create_student(student)
@@ -123,7 +125,7 @@ def _record_one(gb, result, root):
     submission = gb.update_or_create_submission(
         assignment, student, **({"timestamp": timestamp} if timestamp else {}))
     for item in result.items:
-        grade = gb.find_grade(item.item, assignment, assignment, student)
+        grade = gb.find_grade(ids[item.item], assignment, assignment, student)
         grade.auto_score = float(item.points)
         grade.needs_manual_grade = grade.manual_score is not None    # as nbgrader's autograde does
     gb.db.commit()

@@ -7,6 +7,7 @@ AssertionError) with a teaching message. Decorate with `@visible` the items stud
 submitting: those are compiled to data (`autograder.visible`) and always run as their program, here
 and in the students' runtime alike.
 """
+import hashlib
 import importlib
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ class Item:
     description: str
     func: object = field(repr=False, compare=False)
 
+    @property
+    def cell_id(self):
+        return cell_id(self.assignment, self.id, self.visible)
+
 
 @dataclass
 class ItemResult:
@@ -59,6 +64,14 @@ class ItemResult:
 
 class ConfigError(Exception):
     """grading_config.py and the test suites disagree."""
+
+
+def cell_id(assignment, item_id, visible):
+    """The nbgrader grade_id of an item's test cell: the item id if visible, else an opaque one, so the
+    released notebook (which keeps every grade_id) names no hidden item."""
+    if visible:
+        return item_id
+    return "hidden-" + hashlib.sha256(("%s/%s" % (assignment, item_id)).encode()).hexdigest()[:10]
 
 
 def assignment_ids():

@@ -1,0 +1,190 @@
+"""The checks' vocabulary: comparisons that fail with a message that teaches (function, input,
+expected vs got, hint).
+
+Suites call them through `autograder.expect` (which fills in the course's tolerances); a visible
+item's compiled program names them step by step, and the shipped runtime runs the same functions
+in the student's kernel, so every grader gives the same verdict and message.
+"""
+import numpy as np
+
+from .failures import ItemFailure
+from .wire import Opaque
+
+STRUCTURE_HINT = "return a list with one dict {\"W\": ..., \"b\": ...} per layer, like the params you were given"
+
+
+def fail(func, case, problem, hint=""):
+    lines = ["`%s` on %s: %s" % (func, case, problem)]
+    if hint:
+        lines.append("Hint: " + hint)
+    raise ItemFailure("\n".join(lines))
+
+
+def describe(value):
+    """A short description of a value's type and shape, for messages."""
+    if isinstance(value, np.ndarray):
+        return "array of shape %s, dtype %s" % (value.shape, value.dtype)
+    if isinstance(value, (np.generic, int, float, bool)):
+        return "%s %r" % (type(value).__name__, value)
+    if isinstance(value, Opaque):
+        return "a %s object" % value.type_name
+    return "a %s" % type(value).__name__
+
+
+def as_numeric(got, func, case, hint=""):
+    """`got` as a numeric numpy array, or fail saying what it was instead."""
+    if isinstance(got, (np.ndarray, np.generic, int, float)) and not isinstance(got, bool):
+        arr = np.asarray(got)
+        if arr.dtype.kind in "iuf":
+            return arr
+    if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.dtype == bool):
+        fail(func, case, "expected numbers, got booleans (%s)" % describe(got),
+             hint or "convert with .astype(float) so the result can be used in arithmetic")
+    fail(func, case, "expected a number or numpy array, got %s" % describe(got), hint)
+
+
+def expect_close(got, expected, func, case, hint="", *, rtol, atol, float_dtype=False):
+    """Shape first, then finiteness, then values within numpy.isclose(rtol, atol)."""
+    expected = np.asarray(expected)
+    arr = as_numeric(got, func, case, hint)
+    if arr.shape != expected.shape:
+        fail(func, case, "expected shape %s, got %s" % (expected.shape, describe(got)), hint)
+    if float_dtype and arr.dtype.kind != "f":
+        fail(func, case, "expected a floating-point result, got %s" % describe(got),
+             hint or "return floats, e.g. with .astype(float)")
+    bad = ~np.isfinite(arr) & np.isfinite(expected)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        fail(func, case, "got %s at index %s where %r was expected (%d non-finite values)"
+             % (arr[where], where, expected[where], bad.sum()), hint)
+    close = np.isclose(arr, expected, rtol=rtol, atol=atol)
+    if not close.all():
+        where = tuple(int(i) for i in np.argwhere(~close)[0])
+        diff = np.abs(arr.astype(float) - expected)[~close].max()
+        fail(func, case, "%d of %d values are wrong; at index %s expected %.6g, got %.6g "
+             "(largest difference %.3g)" % ((~close).sum(), close.size, where, expected[where],
+                                            arr[where], diff), hint)
+
+
+def expect_equal(got, expected, func, case, hint=""):
+    """Exact equality of arrays (booleans, integers): shape first, then values."""
+    expected = np.asarray(expected)
+    if not isinstance(got, (np.ndarray, np.generic, bool, int, float)):
+        fail(func, case, "expected %s, got %s" % (describe(expected), describe(got)), hint)
+    arr = np.asarray(got)
+    if arr.shape != expected.shape:
+        fail(func, case, "expected shape %s, got %s" % (expected.shape, describe(got)), hint)
+    wrong = arr != expected
+    if wrong.any():
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        fail(func, case, "%d of %d values are wrong; at index %s expected %r, got %r"
+             % (wrong.sum(), wrong.size, where, expected[where], arr[where]), hint)
+
+
+def expect_no_warnings(call, func, case, hint=""):
+    """`call` is a CallResult; numpy warnings (overflow, divide by zero) count as wrong."""
+    if call.warnings:
+        fail(func, case, "it raised warnings: %s" % "; ".join(call.warnings[:3]), hint)
+
+
+def expect_unchanged(before, after, func, what, hint="return a new array; never modify the inputs"):
+    """The function must not mutate its (array) argument."""
+    if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray) and
+                                               np.array_equal(before, after, equal_nan=True)):
+        fail(func, "its input", "it modified %s in place" % what, hint)
+
+
+def expect_sequence(got, length, func, case, what, hint=""):
+    """`got` is a list or tuple of `length` items; `what` names it, e.g. "a pair (out, mask)"."""
+    if not (isinstance(got, (list, tuple)) and len(got) == length):
+        sized = "%s of %d items" % (describe(got), len(got)) if isinstance(got, (list, tuple)) else describe(got)
+        fail(func, case, "expected %s, got %s" % (what, sized), hint)
+
+
+def expect_scalar(got, func, case, hint=""):
+    """`got` is one number (a Python or numpy scalar, or a 0-d array)."""
+    if isinstance(got, (list, tuple, dict)) or np.ndim(got) != 0:
+        fail(func, case, "expected one number, got %s" % describe(got), hint)
+
+
+def expect_array(got, shape, dtype, func, case, what, hint=""):
+    """`got` is a numpy array of exactly this shape and dtype (a dtype name, e.g. "float32")."""
+    if not (isinstance(got, np.ndarray) and got.shape == tuple(shape) and got.dtype == np.dtype(dtype)):
+        fail(func, case, "%s: expected a %s array of shape %s, got %s" % (what, dtype, tuple(shape), describe(got)),
+             hint)
+
+
+def expect_shape(got, shape, func, case, what, hint=""):
+    """`got` as a numeric array of this shape (returned), or fail naming `what`."""
+    arr = as_numeric(got, func, case, hint)
+    if arr.shape != tuple(shape):
+        fail(func, case, "expected %s of shape %s, got %s" % (what, tuple(shape), describe(got)), hint)
+    return arr
+
+
+def expect_exact(got, expected, func, case, what, hint="", type_hint=""):
+    """`got` equals the int or bool `expected`, and is of its kind (an integer, or True/False)."""
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(got, (bool, np.bool_)):
+            fail(func, case, "%s should be True or False, got %s" % (what, describe(got)), type_hint or hint)
+        if bool(got) != bool(expected):
+            fail(func, case, "expected %s=%s, got %s" % (what, bool(expected), bool(got)), hint)
+        return
+    if not isinstance(got, (int, np.integer)) or isinstance(got, (bool, np.bool_)):
+        fail(func, case, "%s should be an integer, got %s" % (what, describe(got)), type_hint or hint)
+    if got != expected:
+        fail(func, case, "expected %s %d, got %d" % (what, expected, got), hint)
+
+
+def expect_inverted_dropout(out, mask, A, p, func, case, *, rtol, atol):
+    """Every unit of `out` is 0 (dropped) or A / (1 − p) (kept), and `mask` is 0 or 1 / (1 − p) to match."""
+    scale = 1 / (1 - p)
+    dropped = out == 0
+    bad = ~dropped & ~np.isclose(out, A * scale, rtol=1e-9, atol=0)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        ratio = out[where] / A[where]
+        if np.isclose(ratio, 1.0):
+            hint = ("the kept units were not rescaled: inverted dropout divides them by the keep probability "
+                    "1 − p, so that the expected output equals A")
+        elif p > 0 and np.isclose(ratio, 1 / p):
+            hint = "you divided by p, the drop probability; divide by the keep probability 1 − p"
+        else:
+            hint = "kept units are A / (1 − p); dropped units are exactly 0"
+        fail(func, case, "%d of %d units are neither 0 nor A/(1 − p) = A × %.6g; at index %s A = %.6g, got %.6g "
+             "(= A × %.6g)" % (bad.sum(), bad.size, scale, where, A[where], out[where], ratio), hint)
+    expect_close(mask, np.where(dropped, 0.0, scale), func, case + " (mask)",
+                 "the mask holds the scale too: 0 where dropped, 1/(1 − p) where kept, so out = A * mask",
+                 rtol=rtol, atol=atol)
+
+
+def expect_structure(got, like, func, case, what, hint=STRUCTURE_HINT):
+    """`got` is a list of dicts with the keys and array shapes of `like` (params, gradients, velocities)."""
+    if not isinstance(got, (list, tuple)):
+        fail(func, case, "expected %s as a list of %d dicts, got %s" % (what, len(like), describe(got)), hint)
+    if len(got) != len(like):
+        fail(func, case, "expected %s with %d layers, got %d" % (what, len(like), len(got)), hint)
+    for layer, (d, ref) in enumerate(zip(got, like)):
+        if not isinstance(d, dict) or set(d) != set(ref):
+            fail(func, case, "%s: layer %d should be a dict with keys %s, got %s"
+                 % (what, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
+        for key in sorted(ref):
+            where = "%s — %s, layer %d, %r" % (case, what, layer, key)
+            shape = as_numeric(d[key], func, where, hint).shape
+            if shape != np.shape(ref[key]):
+                fail(func, where, "expected shape %s, got %s" % (np.shape(ref[key]), describe(d[key])), hint)
+
+
+def expect_structure_close(got, expected, func, case, what, hint, *, rtol, atol):
+    """`expect_structure`, then every array of every layer close to `expected`'s."""
+    expect_structure(got, expected, func, case, what)
+    for layer, (d, ref) in enumerate(zip(got, expected)):
+        for key in sorted(ref):
+            expect_close(d[key], ref[key], func, "%s — %s, layer %d, %r" % (case, what, layer, key), hint,
+                         rtol=rtol, atol=atol)
+
+
+# The checks a compiled program may name (see `program.py`).
+VOCABULARY = frozenset(["fail", "as_numeric", "expect_close", "expect_equal", "expect_no_warnings", "expect_unchanged",
+                        "expect_sequence", "expect_scalar", "expect_array", "expect_structure",
+                        "expect_structure_close", "expect_shape", "expect_exact", "expect_inverted_dropout"])
