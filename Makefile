@@ -9,13 +9,14 @@ KIT    := $(PY) -m autograder
 ROSTER ?= course_data/sample_class/roster.csv
 
 help:
-	@echo "make demo       release → sample class submits → collect → autograde → grade table + reports"
+	@echo "make demo       the whole lifecycle on the sample class, in demo-course/ (DIR=folder): never your course"
 	@echo "make test       the kit's own tests and the suites against the references (CI runs this)"
 	@echo "make test-fast  the same without the slow end-to-end tests"
 	@echo "make roster     import students into nbgrader's gradebook (ROSTER=file.csv; id,first_name,last_name,email)"
 	@echo "make release    nbgrader generate_assignment (solutions/ → assignments/) + release to the exchange"
 	@echo "                + the students' repository template (student_template/, grades pull requests)"
-	@echo "make collect    nbgrader collect (exchange) + zip_collect (LMS zips in downloaded/) → submitted/"
+	@echo "make collect    nbgrader collect (exchange) + LMS downloads in downloaded/<id>/archive/ → submitted/"
+	@echo "                (one line per LMS file: student, new / updated / skipped and why)"
 	@echo "make autograde  grade new/changed submissions in submitted/ (all cores, resumable) → reports/ + gradebook"
 	@echo "make feedback   per-student feedback HTML → feedback/<student>/<assignment>/"
 	@echo "make grades     grade table, nbgrader export, instructor report (reports/instructor/report.html)"
@@ -25,7 +26,8 @@ help:
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
 	@echo "make bench      time and peak memory of grading one submission per assignment"
 	@echo "make sandbox    install bubblewrap (Debian/Ubuntu, as root) if it is missing: the worker's sandbox"
-	@echo "make clean      remove generated course state (exchange, submitted, reports, gradebook)"
+	@echo "make clean      remove regenerable outputs (reports, feedback, demo-course, …), naming each;"
+	@echo "                make clean CONFIRM=yes also deletes your input: downloaded, submitted, exchange, gradebook.db"
 
 venv: $(STAMP)
 
@@ -43,7 +45,7 @@ sandbox:
 	  || echo "bubblewrap could not be installed: student code will run without the sandbox"
 
 demo: $(STAMP)
-	$(KIT) demo
+	$(KIT) demo $(if $(DIR),--dir "$(DIR)")
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -86,5 +88,5 @@ sync: $(STAMP)
 bench: $(STAMP)
 	$(KIT) bench
 
-clean:
-	rm -rf exchange submitted autograded feedback downloaded reports .demo gradebook.db pr-report student_template
+clean: $(STAMP)
+	$(KIT) clean $(if $(filter yes,$(CONFIRM)),--yes)

@@ -17,6 +17,8 @@ c.Execute.timeout = max([grading_config.LIMITS["cell_timeout"]] + [
     a.get("limits", {}).get("cell_timeout", 0) for a in grading_config.ASSIGNMENTS.values()])
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-# LMS downloads: downloaded/<assignment>/archive/*.zip holding <student>__<assignment>.ipynb
+# LMS downloads (downloaded/<assignment>/archive/) are collected by `make collect` (autograder/lms.py:
+# roster check, Canvas and Moodle names, submission times). Should `nbgrader zip_collect` be run by
+# hand, it reads the kit's <student>__<assignment>.ipynb with the whole student id, without a roster check.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
-c.FileNameCollectorPlugin.named_regexp = r".*?(?P<student_id>[A-Za-z0-9.\-]+)__(?P<file_id>\w+\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+)__(?P<file_id>[^/_][^/]*\.ipynb)$"

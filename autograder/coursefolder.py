@@ -7,6 +7,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from traitlets.config.loader import PyFileConfigLoader
+
+import grading_config
+
 from .course import ROOT, nbgrader
 
 # What only the instructor (or the students) can provide: never removed without an explicit confirmation.
@@ -17,10 +21,17 @@ OUTPUT = ("reports", "feedback", "autograded", ".demo", "demo-course", "pr-repor
 DEMO_MARKER = ".kit-demo-course"       # marks a folder `make demo` created and may therefore wipe
 
 
+def configured_exchange():
+    """`c.Exchange.root` of the course's nbgrader_config.py (a JupyterHub's exchange, or exchange/ here)."""
+    return Path(PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config().Exchange.root)
+
+
 @dataclass(frozen=True)
 class CourseFolder:
-    """An nbgrader course folder (`root`) and its nbgrader exchange (`root/exchange`)."""
+    """An nbgrader course folder (`root`) and its nbgrader exchange: `exchange`, or if None the one
+    nbgrader_config.py names."""
     root: Path
+    own_exchange: Path = None
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root).resolve())
@@ -39,7 +50,12 @@ class CourseFolder:
 
     @property
     def exchange(self):
-        return self.root / "exchange"
+        return self.own_exchange or configured_exchange()
+
+    @property
+    def inbound(self):
+        """Where `nbgrader submit` puts students' submissions in the exchange."""
+        return self.exchange / grading_config.COURSE_ID / "inbound"
 
     @property
     def homes(self):
@@ -52,7 +68,8 @@ class CourseFolder:
 
     def nbgrader(self, *args, root=None):
         """An nbgrader command on this course and its exchange (run in `root`, default the course)."""
-        return nbgrader(*args, "--Exchange.root=%s" % self.exchange, root=root or self.root)
+        exchange = ["--Exchange.root=%s" % self.own_exchange] if self.own_exchange else []
+        return nbgrader(*args, *exchange, root=root or self.root)
 
 
 INSTRUCTOR = CourseFolder(ROOT)
@@ -96,4 +113,4 @@ def fresh_demo_folder(path):
         remove(path)
     path.mkdir(parents=True)
     (path / DEMO_MARKER).write_text("Created by `make demo`, which wipes and recreates this folder.\n")
-    return CourseFolder(path)
+    return CourseFolder(path, path / "exchange")

@@ -46,7 +46,7 @@ def submit_sample_class(assignment, course):
 def collect(assignment, course=INSTRUCTOR):
     """nbgrader collect from the course's exchange, then the LMS downloads in downloaded/<id>/archive/
     (autograder.lms), into submitted/. Returns the lines to print: a summary and one per LMS file."""
-    if course.exchange.is_dir():
+    if course.inbound.is_dir():
         course.nbgrader("collect", assignment, "--update")
     outcomes = lms.collect(assignment, course.lms_archive(assignment), course.submitted, course.root / "gradebook.db")
     count = len(list(course.submitted.glob("*/%s/*.ipynb" % assignment)))

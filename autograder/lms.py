@@ -207,8 +207,10 @@ def identify(name, roster):
 
 
 @lru_cache(maxsize=None)
-def grade_ids(assignment):
-    return frozenset(cell_ids(source_notebook(assignment).read_bytes()))
+def distinctive_ids():
+    """{assignment: the grade ids of its cells that no other assignment uses}."""
+    ids = {a: cell_ids(source_notebook(a).read_bytes()) for a in assignment_ids()}
+    return {a: ids[a].difference(*(ids[b] for b in ids if b != a)) for a in ids}
 
 
 def cell_ids(data):
@@ -225,16 +227,16 @@ def refusal(file, assignment, convention, details):
     """Why a file identified as a student's cannot be their `assignment` notebook, or None."""
     ext = details["ext"] if convention == "kit" else Path(details["original"]).suffix.lstrip(".")
     if ext.lower() != "ipynb":
-        return "not a notebook (.%s upload): ask for the .ipynb" % ext if ext else "not a notebook"
+        return "a .%s upload, not a notebook: ask for the .ipynb" % ext if ext else "not a notebook"
     named = details["assignment"] if convention == "kit" else original_stem(details["original"])
     if convention == "kit" and named != assignment:
         return "named for %s, but this is %s's download" % (named, assignment)
     if named in assignment_ids() and named != assignment:
         return "uploaded as %s's notebook, but this is %s's download" % (named, assignment)
     ids = cell_ids(file.data)
-    if ids and not ids & grade_ids(assignment):
-        other = [a for a in assignment_ids() if ids & grade_ids(a)]
-        return "its graded cells are %s's, not %s's" % (" / ".join(other) or "no assignment", assignment)
+    owners = [a for a, own in distinctive_ids().items() if ids & own]
+    if owners and assignment not in owners:
+        return "its graded cells are %s's, not %s's" % (" / ".join(owners), assignment)
     return None
 
 
@@ -249,11 +251,11 @@ def submission_time(assignment, convention, details, file, worksheet):
         if due is None:
             return None, "late per Canvas, but %s has no due date" % assignment
         deadline = parse_timestamp(due) + timedelta(minutes=grading_config.LATE_POLICY["grace_minutes"])
-        return deadline + timedelta(minutes=1), ("late per Canvas: counted one day late (Canvas's download "
-                                                 "doesn't say how late; edit timestamp.txt if it was later)")
+        return deadline + timedelta(minutes=1), ("late per Canvas: counted one day late; the download doesn't "
+                                                 "say how late, so edit timestamp.txt if it was later")
     when = worksheet.get(details["pid"])
     if when is None:
-        return None, "no submission time (add Moodle's grading worksheet CSV to the archive folder)"
+        return None, "no submission time: put Moodle's grading worksheet CSV beside the zip"
     return when, "submitted %s per Moodle's worksheet" % when.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -271,19 +273,17 @@ def collect(assignment, archive, submitted, gradebook_db):
         when, note = submission_time(assignment, convention, details, file, worksheet)
         accepted.setdefault(student, []).append((file, Outcome(file.name, student, "", note, when)))
     for student, candidates in sorted(accepted.items()):
-        candidates.sort(key=lambda c: c[0].time)
-        latest = candidates[-1][0]
-        rivals = [f for f, _ in candidates[:-1] if f.download == latest.download]
-        for file, outcome in candidates[:-1]:
-            why = "another notebook of %s's in the same download" % student if file in rivals else \
-                  "superseded by %s from a later download" % latest.name
-            outcomes.append(replace(outcome, status="skipped", why=why))
-        file, outcome = candidates[-1]
-        if rivals:
-            outcomes.append(replace(outcome, status="skipped", why="%d notebooks of %s's in one download: "
-                                    "keep one" % (len(rivals) + 1, student)))
+        latest = max(candidates, key=lambda c: c[0].time)[0]
+        rivals = [outcome for file, outcome in candidates if file.download == latest.download]
+        for file, outcome in candidates:
+            if file.download != latest.download:
+                outcomes.append(replace(outcome, status="skipped", why="superseded by %s from the later download %s"
+                                        % (latest.name, latest.download)))
+        if len(rivals) > 1:
+            why = "%d notebooks of %s's in %s: keep one" % (len(rivals), student, latest.download)
+            outcomes += [replace(outcome, status="skipped", why=why) for outcome in rivals]
         else:
-            outcomes.append(store(file, outcome, Path(submitted) / student / assignment, assignment))
+            outcomes.append(store(latest, rivals[0], Path(submitted) / student / assignment, assignment))
     return outcomes
 
 

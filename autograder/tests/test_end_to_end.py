@@ -10,7 +10,7 @@ import pytest
 
 from autograder.course import ROOT
 
-GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo",
+GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo", "demo-course",
              "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache", "student_template", "pr-report")
 
 
@@ -32,16 +32,17 @@ def test_demo_grades_the_sample_class_as_expected(kit_copy):
     proc = run_kit(kit_copy, "demo", "01_sigmoid")
     assert proc.returncode == 0, proc.stdout
     assert "10 of 10 sample submissions scored as expected" in proc.stdout
-    grades = (kit_copy / "reports" / "grades.csv").read_text().splitlines()
+    demo = kit_copy / "demo-course"
+    grades = (demo / "reports" / "grades.csv").read_text().splitlines()
     assert grades[0].startswith("student,assignment,sigmoid_values") and len(grades) == 11
-    report = json.loads((kit_copy / "reports" / "results" / "01_sigmoid" / "bug-overflow.json").read_text())
+    report = json.loads((demo / "reports" / "results" / "01_sigmoid" / "bug-overflow.json").read_text())
     assert report["score"] == 12 and report["max_score"] == 16
-    page = (kit_copy / "feedback" / "bug-overflow" / "01_sigmoid" / "01_sigmoid.html").read_text()
+    page = (demo / "feedback" / "bug-overflow" / "01_sigmoid" / "01_sigmoid.html").read_text()
     assert "sigmoid_extreme" in page and "BEGIN HIDDEN TESTS" not in page
-    exported = (kit_copy / "reports" / "nbgrader_grades.csv").read_text()     # nbgrader's gradebook agrees
+    exported = (demo / "reports" / "nbgrader_grades.csv").read_text()     # nbgrader's gradebook agrees
     assert ",bug-overflow,Eriksen,Tara,bug-overflow@example.edu,12.0,0.0,12.0,16.0" in exported
-    assert (kit_copy / "reports" / "junit" / "01_sigmoid" / "bug-overflow.xml").exists()
-    assert "data:image/png;base64," in (kit_copy / "reports" / "instructor" / "report.html").read_text()
+    assert (demo / "reports" / "junit" / "01_sigmoid" / "bug-overflow.xml").exists()
+    assert "data:image/png;base64," in (demo / "reports" / "instructor" / "report.html").read_text()
 
 
 @pytest.mark.slow

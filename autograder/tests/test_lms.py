@@ -99,16 +99,18 @@ def test_each_file_maps_to_its_student_or_is_refused_by_name(course):
     assert got["Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb"].endswith(
         "→ alee: new (submitted 2026-12-04 23:00 UTC per Moodle's worksheet)")
     assert got["Ann Leeds_4472_assignsubmission_file_01_sigmoid.ipynb"].endswith(
-        "→ aleeds: new (no submission time (add Moodle's grading worksheet CSV to the archive folder))")
+        "→ aleeds: new (no submission time: put Moodle's grading worksheet CSV beside the zip)")
     refused = {
-        "garciamaria_12345_602_sigmoid_helpers.py": "m.garcia-2: skipped (not a notebook (.py upload): ask for the .ipynb)",
+        "garciamaria_12345_602_sigmoid_helpers.py":
+            "m.garcia-2: skipped (a .py upload, not a notebook: ask for the .ipynb)",
         "smithbob_55555_604_01_sigmoid.ipynb": "nobody: skipped (Canvas user 55555 is not in the roster's "
                                                "lms_user_id column and no student without one is named 'smithbob')",
         "nobody__01_sigmoid.ipynb": "nobody: skipped (student 'nobody' is not on the roster)",
         "doe__02_cross_entropy.ipynb": "doe: skipped (named for 02_cross_entropy, but this is 01_sigmoid's download)",
         "Sam Park_4473_assignsubmission_file_01_sigmoid.ipynb":
             "nobody: skipped (ambiguous: could be spark1 (Moodle) or spark2 (Moodle))",
-        "Ann Lee_4471_assignsubmission_file/report.pdf": "alee: skipped (not a notebook (.pdf upload): ask for the .ipynb)",
+        "Ann Lee_4471_assignsubmission_file/report.pdf":
+            "alee: skipped (a .pdf upload, not a notebook: ask for the .ipynb)",
         "__MACOSX/._jane_doe__01_sigmoid.ipynb": "nobody: skipped (macOS metadata, not a submission)",
     }
     for name, outcome in refused.items():
@@ -137,10 +139,15 @@ def test_recollecting_updates_only_newer_different_notebooks(course):
     write_zip(archive / "older.zip", {"Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb": NB["stub"]},
               utc(2026, 12, 1))
     (archive / "broken.zip").write_bytes(b"not a zip")
-    got = outcomes(lifecycle.collect(A, course))
+    lines = [line.strip() for line in lifecycle.collect(A, course)]
+    got = outcomes(lines)
     assert got["broken.zip"].startswith("broken.zip → nobody: skipped (not a readable zip")
-    jane = [line for name, line in got.items() if "jane_doe__01" in name]
-    assert "jane_doe__01_sigmoid.ipynb → jane_doe: updated (submitted 2026-12-07 09:00 UTC)" in jane
+    jane = sorted(line for line in lines if "→ jane_doe" in line)
+    assert jane == ["jane_doe__01_sigmoid.ipynb → jane_doe: skipped (superseded by jane_doe__01_sigmoid.ipynb "
+                    "from the later download later.zip)",
+                    "jane_doe__01_sigmoid.ipynb → jane_doe: updated (submitted 2026-12-07 09:00 UTC)"]
+    assert ("Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb → alee: skipped (superseded by "
+            "Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb from the later download submissions.zip)") in lines
     assert (course.submitted / "jane_doe" / A / ("%s.ipynb" % A)).read_bytes() == NB["bug-relu-bool"]
     assert stamp(course, "jane_doe") == "2026-12-07 09:00:00.000000 UTC"
     assert got["garciamaria_12345_601_01_sigmoid.ipynb"].endswith("skipped (already collected, unchanged)")
@@ -159,10 +166,9 @@ def test_two_notebooks_of_one_student_in_one_download_are_both_refused(course):
         "Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb": NB["reference"],
         "Ann Lee_4471_assignsubmission_file/scratch.ipynb": NB["stub"]}, ZIP_TIME)
     got = outcomes(lifecycle.collect(A, course))
-    assert got["Ann Lee_4471_assignsubmission_file/01_sigmoid.ipynb"].endswith(
-        "→ alee: skipped (2 notebooks of alee's in one download: keep one)")
-    assert got["Ann Lee_4471_assignsubmission_file/scratch.ipynb"].endswith(
-        "→ alee: skipped (another notebook of alee's in the same download)")
+    for name in ("01_sigmoid.ipynb", "scratch.ipynb"):
+        assert got["Ann Lee_4471_assignsubmission_file/" + name].endswith(
+            "→ alee: skipped (2 notebooks of alee's in submissions.zip: keep one)")
     assert not course.submitted.exists()
 
 
