@@ -60,7 +60,11 @@ def cmd_release(args):
 
 def cmd_collect(args):
     for a in args.assignments or assignment_ids():
-        print("\n".join(lifecycle.collect(a)))
+        try:
+            print("\n".join(lifecycle.collect(a)))
+        except ValueError as exc:
+            print("collect: %s" % exc)
+            return 1
     return 0
 
 

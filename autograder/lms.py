@@ -33,6 +33,7 @@ import re
 import sqlite3
 import struct
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -89,15 +90,15 @@ class Outcome:
 def read_roster(gradebook_db):
     """The students in nbgrader's gradebook (imported by `make roster`); none if there is no gradebook.
 
-    Read-only: collecting never writes the gradebook.
+    Read-only: collecting never writes the gradebook. An unreadable gradebook is a ValueError.
     """
     if not Path(gradebook_db).is_file():
         return []
-    db = sqlite3.connect("file:%s?mode=ro" % Path(gradebook_db).resolve(), uri=True)
     try:
-        rows = db.execute("SELECT id, first_name, last_name, lms_user_id FROM student").fetchall()
-    finally:
-        db.close()
+        with closing(sqlite3.connect("file:%s?mode=ro" % Path(gradebook_db).resolve(), uri=True)) as db:
+            rows = db.execute("SELECT id, first_name, last_name, lms_user_id FROM student").fetchall()
+    except sqlite3.Error as exc:
+        raise ValueError("cannot read the roster from %s: %s" % (gradebook_db, exc)) from None
     return [Student(*(str(v or "") for v in row)) for row in rows]
 
 
@@ -263,6 +264,8 @@ def collect(assignment, archive, submitted, gradebook_db):
     """File `archive`'s downloads into `submitted/<student>/<assignment>/`; returns one Outcome per file."""
     roster = read_roster(gradebook_db)
     files, outcomes, worksheet = read_downloads(archive)
+    if files and not roster:
+        outcomes.append(Outcome(str(gradebook_db), None, "skipped", "no roster: import it first with make roster"))
     accepted = {}
     for file in files:
         student, convention, details = identify(file.name, roster)

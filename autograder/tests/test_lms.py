@@ -9,7 +9,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import grading_config
-from autograder import gradebook, lifecycle
+from autograder import cli, gradebook, lifecycle
 from autograder.coursefolder import CourseFolder
 
 from .conftest import SAMPLE_CLASS
@@ -175,6 +175,18 @@ def test_two_notebooks_of_one_student_in_one_download_are_both_refused(course):
 def test_without_a_roster_nobody_is_collected(tmp_path):
     folder = CourseFolder(tmp_path)
     write_zip(folder.lms_archive(A) / "submissions.zip", {"jane_doe__01_sigmoid.ipynb": NB["reference"]}, ZIP_TIME)
-    assert outcomes(lifecycle.collect(A, folder)) == {"jane_doe__01_sigmoid.ipynb": (
-        "jane_doe__01_sigmoid.ipynb → nobody: skipped (student 'jane_doe' is not on the roster)")}
+    assert outcomes(lifecycle.collect(A, folder)) == {
+        "jane_doe__01_sigmoid.ipynb": "jane_doe__01_sigmoid.ipynb → nobody: skipped (student 'jane_doe' is not on "
+                                      "the roster)",
+        str(tmp_path / "gradebook.db"): "%s → nobody: skipped (no roster: import it first with make roster)"
+                                        % (tmp_path / "gradebook.db")}
     assert not (tmp_path / "submitted").exists()
+
+
+def test_an_unreadable_gradebook_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    (tmp_path / "gradebook.db").write_text("not a database")
+    folder, collect = CourseFolder(tmp_path), lifecycle.collect
+    write_zip(folder.lms_archive(A) / "submissions.zip", {"jane_doe__01_sigmoid.ipynb": NB["reference"]}, ZIP_TIME)
+    monkeypatch.setattr(lifecycle, "collect", lambda assignment: collect(assignment, folder))
+    assert cli.main(["collect", A]) == 1
+    assert capsys.readouterr().out.startswith("collect: cannot read the roster from %s" % (tmp_path / "gradebook.db"))
