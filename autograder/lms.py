@@ -10,7 +10,7 @@ The instructor puts an assignment's downloads, as the LMS gives them, in
   loose file's modification time).
 - **Canvas** ("Download Submissions"): `<lastfirst>_[late_]<user id>_<attachment id>_<original name>`.
   The user id maps to the roster's `lms_user_id` column; a student without one is matched by `lastfirst`
-  (last and first name, lower case, letters and digits only). Canvas stamps every entry with the time
+  (last and first name, lower case, word characters only). Canvas stamps every entry with the time
   it built the zip, so a file without Canvas's `late` marker is on time (no timestamp.txt) and one with
   it counts as submitted just after the deadline and grace period, i.e. one day late: the download
   does not say how late. Put the real time in its timestamp.txt if it was later.
@@ -164,7 +164,7 @@ def original_stem(name):
 
 
 def interpretations(name, roster):
-    """[(convention, student or None, why, details)] for each convention the file name follows."""
+    """[(convention, the roster students it matches, why none would, details)] per convention the name follows."""
     base = name.rsplit("/", 1)[-1]
     found = []
     m = KIT.fullmatch(base)
