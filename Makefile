@@ -21,7 +21,7 @@ help:
 	@echo "make feedback   per-student feedback HTML → feedback/<student>/<assignment>/"
 	@echo "make grades     grade table, nbgrader export, instructor report (reports/instructor/report.html)"
 	@echo "make validate   references score full marks, stubs zero, kit == nbgrader; non-zero exit otherwise"
-	@echo "make check NB=path/to/notebook.ipynb   a student's visible tests"
+	@echo "make check NB=path/to/notebook.ipynb   the visible items of one notebook, graded by the kit"
 	@echo "make pr BASE=main [HEAD=branch] [STUDENT=login]   grade a pull request's notebooks as CI does"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
 	@echo "make bench      time and peak memory of grading one submission per assignment"

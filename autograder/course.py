@@ -12,9 +12,9 @@ import nbformat
 import grading_config
 
 from . import visible
-from .items import load_items
+from .items import cell_id, load_items
 from .notebook import is_test_cell
-from .worker_process import GRADING_ENV
+from .worker_process import GRADING_ENV, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -32,7 +32,8 @@ RUNTIME_MODULES = ("wire.py", "session.py", "failures.py", "namespace.py", "chec
 RUNTIME_INIT = '"""Visible checks for this assignment (see runtime.py)."""\nfrom .runtime import check  # noqa: F401\n'
 # Files a released assignment needs besides its notebook (source → name in the assignment's folder).
 ASSIGNMENT_FILES = {"07_keras_mnist": {ROOT / "course_data" / "mnist.py": "mnist.py",
-                                       ROOT / "course_data" / "mnist_subset_split.json": "mnist_subset_split.json"}}
+                                       ROOT / "course_data" / "mnist_subset_split.json": "mnist_subset_split.json",
+                                       WORKER / "harness_keras.py": "selfcheck/harness_keras.py"}}
 
 
 def source_notebook(assignment):
@@ -61,7 +62,8 @@ def sync_test_cells(assignment, write=True):
     path = source_notebook(assignment)
     nb = nbformat.read(path, as_version=4)
     items = {i.cell_id: i for i in load_items(assignment)}
-    by_id = {i.id: i.cell_id for i in items.values()}           # cells named by item id before hidden ids were opaque
+    # A cell may still carry the item's other id (visible ↔ hidden, or from before hidden ids were opaque).
+    by_id = {cell_id(i.assignment, i.id, not i.visible): i.cell_id for i in items.values()}
     cells = {by_id.get(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["grade_id"]): c
              for c in nb.cells if is_test_cell(c)}
     if set(cells) != set(items):
@@ -103,8 +105,9 @@ def generate(assignment, root=ROOT):
 
 
 def compiled_checks(assignment):
-    """The assignment's visible items as data: {"assignment", "items": {id: {description, points, program}}}."""
-    return {"assignment": assignment,
+    """The assignment's visible items as data: {"assignment", "call_timeout", "items": {id: {description,
+    points, program}}}."""
+    return {"assignment": assignment, "call_timeout": Limits.for_assignment(assignment).call_timeout,
             "items": {i.id: {"description": i.description, "points": i.points, "program": visible.compile_item(i)}
                       for i in load_items(assignment) if i.visible}}
 

@@ -38,7 +38,12 @@ expect_structure_close = _step(checks.expect_structure_close)
 expect_shape = _step(checks.expect_shape)
 expect_exact = _step(checks.expect_exact)
 expect_inverted_dropout = _step(checks.expect_inverted_dropout)
+expect_minibatches = _step(checks.expect_minibatches)
+expect_losses = _step(checks.expect_losses)
+expect_decreasing = _step(checks.expect_decreasing)
+expect_layers = _step(checks.expect_layers)
 
 __all__ = ["describe", "fail", "as_numeric", "expect_close", "expect_equal", "expect_no_warnings", "expect_unchanged",
            "expect_sequence", "expect_scalar", "expect_array", "expect_structure", "expect_structure_close",
-           "expect_shape", "expect_exact", "expect_inverted_dropout"]
+           "expect_shape", "expect_exact", "expect_inverted_dropout", "expect_minibatches",
+           "expect_losses", "expect_decreasing", "expect_layers"]

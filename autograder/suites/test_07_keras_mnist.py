@@ -10,7 +10,7 @@ import weakref
 import numpy as np
 
 import grading_config
-from autograder.expect import expect_array, expect_close, expect_sequence, fail
+from autograder.expect import expect_array, expect_close, expect_layers, expect_sequence, fail
 from autograder.items import PartialCredit, visible
 
 CONFIG = grading_config.ASSIGNMENTS["07_keras_mnist"]
@@ -60,11 +60,9 @@ def _load(path, func):
              "use only standard Keras layers (no Lambda layers, no custom classes)")
 
 
-def built(nb, spec):
-    """The student's build_model(**spec), saved by the worker and loaded here."""
-    inside, outside = nb.scratch_file("built.keras")
-    nb.harness("keras.build_and_save", spec, inside)
-    return _load(outside, "build_model")
+def summary(nb, spec):
+    """The student's build_model(**spec), described as data by the worker (see `harness_keras.describe_model`)."""
+    return nb.harness("keras.describe_model", spec).value
 
 
 def trained(nb, spec, epochs=None, samples=None, fresh=False):
@@ -113,33 +111,18 @@ def test_preprocess_labels(nb):
                  "keras.utils.to_categorical(y, 10) turns labels into one-hot rows")
 
 
-def _check_layers(model, spec):
-    layers = [(type(layer).__name__, layer.get_config()) for layer in model.layers]
-    kinds = sorted({kind for kind, _ in layers} - {"Dense", "Dropout"})
-    if kinds:
-        fail("build_model", str(spec), "unexpected layer types %s" % kinds, "an MLP of Dense (and Dropout) layers")
-    dense = [cfg for kind, cfg in layers if kind == "Dense"]
-    sizes = [cfg["units"] for cfg in dense]
-    if sizes != list(spec["hidden_sizes"]) + [10]:
-        fail("build_model", str(spec), "Dense layer sizes %s, expected %s" % (sizes, spec["hidden_sizes"] + [10]),
-             "one Dense layer per entry of hidden_sizes, then Dense(10)")
-    activations = [cfg["activation"] for cfg in dense]
-    if activations != [spec["activation"]] * len(spec["hidden_sizes"]) + ["softmax"]:
-        fail("build_model", str(spec), "activations %s" % activations,
-             "use `activation` in hidden layers and softmax in the output layer")
-
-
+@visible
 def test_architecture_layers(nb):
     """build_model: Dense layers of the requested sizes and activation, softmax output"""
     for spec in (SPEC, dict(SPEC, hidden_sizes=[16], activation="sigmoid")):
-        _check_layers(built(nb, spec), spec)
+        expect_layers(summary(nb, spec)["layers"], spec, "build_model", str(spec))
 
 
 def test_architecture_regularization(nb):
     """build_model: Dropout(rate) after each hidden layer only, L2 on hidden kernels only when asked"""
     for spec in (dict(SPEC, dropout=0.3, l2=2e-3), SPEC):
-        layers = [(type(layer).__name__, layer.get_config()) for layer in built(nb, spec).layers]
-        got = [(kind, cfg["rate"] if kind == "Dropout" else _l2_factor(cfg)) for kind, cfg in layers]
+        got = [(layer["type"], layer["rate"] if layer["type"] == "Dropout" else layer["l2"])
+               for layer in summary(nb, spec)["layers"]]
         expected = []
         for _ in range(sum(kind == "Dense" for kind, _ in got) - 1):
             expected += [("Dense", spec["l2"])] + ([("Dropout", spec["dropout"])] if spec["dropout"] else [])
@@ -152,13 +135,6 @@ def test_architecture_regularization(nb):
                  "Dropout(dropout) and kernel_regularizer=keras.regularizers.L2(l2); none when they are 0")
 
 
-def _l2_factor(cfg):
-    reg = cfg.get("kernel_regularizer")
-    if not reg:
-        return 0.0
-    return float(reg.get("config", {}).get("l2", np.nan))
-
-
 def _name(obj):
     aliases = {"mse": "meansquarederror", "acc": "accuracy", "categoricalaccuracy": "accuracy"}
     text = obj.get("class_name", obj.get("config", {}).get("name", "")) if isinstance(obj, dict) else str(obj)
@@ -169,7 +145,7 @@ def _name(obj):
 def test_compiled_loss_metric(nb):
     """build_model compiles with the requested loss and an accuracy metric"""
     for loss in ("categorical_crossentropy", "mean_squared_error"):
-        config = built(nb, dict(SPEC, loss=loss)).get_compile_config() or {}
+        config = summary(nb, dict(SPEC, loss=loss))
         if _name(config.get("loss")) != _name(loss):
             fail("build_model", "loss=%r" % loss, "compiled with loss %r" % config.get("loss"),
                  "model.compile(loss=loss, ...)")

@@ -158,6 +158,79 @@ def expect_inverted_dropout(out, mask, A, p, func, case, *, rtol, atol):
                  rtol=rtol, atol=atol)
 
 
+def expect_minibatches(got, X, Y, func, case, in_order=None):
+    """`got` is a list of (Xb, Yb) pairs of whole, matching rows of X and Y; returns the row order.
+
+    Column 0 of X holds each row's index. With `in_order` (the batch size), the batches must also be
+    the consecutive slices X[0:in_order], X[in_order:2*in_order], ... (the short last one dropped)."""
+    if not isinstance(got, (list, tuple)):
+        fail(func, case, "expected a list of (Xb, Yb) tuples, got %s" % describe(got),
+             "build the batches in a list and `return` it (a generator with `yield` cannot be graded)")
+    order = []
+    for i, batch in enumerate(got):
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            fail(func, case, "batch %d should be a tuple (Xb, Yb), got %s" % (i, describe(batch)),
+                 "append `(X[rows], Y[rows])` for each batch")
+        Xb, Yb = batch
+        if not (isinstance(Xb, np.ndarray) and Xb.ndim == 2 and Xb.shape[1] == X.shape[1] and
+                isinstance(Yb, np.ndarray) and Yb.shape == (len(Xb), 1)):
+            fail(func, case, "batch %d: expected Xb of shape (m, %d) and Yb of shape (m, 1), got %s and %s"
+                 % (i, X.shape[1], describe(Xb), describe(Yb)), "index rows: X[rows] and Y[rows]")
+        rows = Xb[:, 0].astype(int)
+        if not (np.all(Xb[:, 0] == rows) and np.all((rows >= 0) & (rows < len(X)))):
+            fail(func, case, "batch %d contains rows that are not rows of X" % i, "take whole rows of X")
+        expect_equal(Xb, X[rows], func, case + ", batch %d" % i, "take whole rows of X: X[rows]")
+        expect_equal(Yb, Y[rows], func, case + ", labels of batch %d" % i,
+                     "select the same rows of X and Y so that each label stays with its sample")
+        order.extend(rows.tolist())
+    order = np.array(order, dtype=int)
+    n = len(X)
+    if in_order and (len(got) != n // in_order or not np.array_equal(order, np.arange(n))):
+        fail(func, case, "expected %d batches with rows 0..%d in order, got %d batches with rows %s"
+             % (n // in_order, n - 1, len(got), order.tolist()),
+             "with shuffle=False use the rows in order: X[0:batch_size], X[batch_size:2*batch_size], ...")
+    return order
+
+
+def expect_losses(history, epochs, func, case):
+    """`history` as a float array of `epochs` finite losses (returned)."""
+    try:
+        arr = np.asarray(history, dtype=float)
+    except (TypeError, ValueError):
+        fail(func, case, "history should be a list of floats, got %s" % describe(history),
+             "append loss(params, X, Y) (a float) once per epoch")
+    if arr.shape != (epochs,):
+        fail(func, case, "expected a history of %d losses (one per epoch), got shape %s" % (epochs, arr.shape),
+             "append one value per epoch, after the epoch's updates")
+    if not np.all(np.isfinite(arr)):
+        fail(func, case, "the history contains non-finite losses: %s" % np.round(arr, 3).tolist(),
+             "training diverged: check the signs in momentum_update")
+    return arr
+
+
+def expect_decreasing(losses, func, case, hint=""):
+    """The last loss is below the first, and at least half of the steps go down."""
+    if not (losses[-1] < losses[0] and np.mean(np.diff(losses) < 0) >= 0.5):
+        fail(func, case, "the training loss does not decrease: %s" % np.round(losses, 4).tolist(), hint)
+
+
+def expect_layers(layers, spec, func, case):
+    """A model summary's layers (harness `keras.describe_model`) form the MLP `spec` asks for: Dense
+    layers of spec["hidden_sizes"] with spec["activation"], then Dense(10, softmax); Dropout allowed."""
+    kinds = sorted({layer["type"] for layer in layers} - {"Dense", "Dropout"})
+    if kinds:
+        fail(func, case, "unexpected layer types %s" % kinds, "an MLP of Dense (and Dropout) layers")
+    dense = [layer for layer in layers if layer["type"] == "Dense"]
+    sizes = [layer["units"] for layer in dense]
+    if sizes != list(spec["hidden_sizes"]) + [10]:
+        fail(func, case, "Dense layer sizes %s, expected %s" % (sizes, list(spec["hidden_sizes"]) + [10]),
+             "one Dense layer per entry of hidden_sizes, then Dense(10)")
+    activations = [layer["activation"] for layer in dense]
+    if activations != [spec["activation"]] * len(spec["hidden_sizes"]) + ["softmax"]:
+        fail(func, case, "activations %s" % activations,
+             "use `activation` in hidden layers and softmax in the output layer")
+
+
 def expect_structure(got, like, func, case, what, hint=STRUCTURE_HINT):
     """`got` is a list of dicts with the keys and array shapes of `like` (params, gradients, velocities)."""
     if not isinstance(got, (list, tuple)):
@@ -187,4 +260,5 @@ def expect_structure_close(got, expected, func, case, what, hint, *, rtol, atol)
 # The checks a compiled program may name (see `program.py`).
 VOCABULARY = frozenset(["fail", "as_numeric", "expect_close", "expect_equal", "expect_no_warnings", "expect_unchanged",
                         "expect_sequence", "expect_scalar", "expect_array", "expect_structure",
-                        "expect_structure_close", "expect_shape", "expect_exact", "expect_inverted_dropout"])
+                        "expect_structure_close", "expect_shape", "expect_exact", "expect_inverted_dropout",
+                        "expect_minibatches", "expect_losses", "expect_decreasing", "expect_layers"])

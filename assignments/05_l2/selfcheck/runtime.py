@@ -47,6 +47,7 @@ def check(assignment, item_id, namespace=None):
         print("This selfcheck/ folder holds the visible checks of %s, not %s/%s: use the folder that came "
               "with this notebook." % (compiled["assignment"], assignment, item_id))
         return 0
-    status, message = run(program.decode(item["program"]), LocalNamespace(namespace))
+    nb = LocalNamespace(namespace, call_timeout=compiled["call_timeout"])
+    status, message = run(program.decode(item["program"]), nb)
     print(verdict(item_id, item["description"], item["points"], status, message))
     return item["points"] if status == "passed" else 0

@@ -5,9 +5,12 @@
 the shipped visible checks). Both send
 arguments and results through the same wire codec and `Session`, so a suite cannot tell them apart.
 """
+import contextlib
 import functools
 import os
+import signal
 import tempfile
+import threading
 from typing import Any, NamedTuple
 
 from . import wire
@@ -85,12 +88,20 @@ def answer_callback(codec, message):
 
 
 class LocalNamespace(StudentNamespace):
-    """The student's globals in this very process (used inside nbgrader's kernel)."""
+    """The student's globals in this very process (nbgrader's kernel, or the student's own).
 
-    def __init__(self, namespace):
+    With `call_timeout` (seconds), a call that runs longer is interrupted and fails as it would in
+    the kit's worker; this needs SIGALRM and the main thread (Linux, macOS), and is skipped elsewhere.
+    """
+
+    def __init__(self, namespace, call_timeout=None):
         self._session = Session(self._call_back, namespace=namespace)
         self._codec = None
         self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
+        self._call_timeout = call_timeout
+
+    def _time_limit(self):
+        return "?" if self._call_timeout is None else self._call_timeout
 
     def scratch_file(self, name):
         path = os.path.join(self._scratch.name, name)
@@ -107,11 +118,38 @@ class LocalNamespace(StudentNamespace):
     def _request(self, message, codec):
         self._codec = codec
         message = wire.loads(wire.dumps(message))
-        if message["op"] == "has":
-            reply = self._session.has(message["name"])
-        elif message["op"] == "harness":
-            reply = self._session.harness(message["name"], message["args"], message["kwargs"])
-        else:
-            reply = self._session.call(message["name"], message["args"], message["kwargs"],
-                                       message["return_args"])
+        with _alarm(self._call_timeout) as fired:
+            try:
+                if message["op"] == "has":
+                    reply = self._session.has(message["name"])
+                elif message["op"] == "harness":
+                    reply = self._session.harness(message["name"], message["args"], message["kwargs"])
+                else:
+                    reply = self._session.call(message["name"], message["args"], message["kwargs"],
+                                               message["return_args"])
+            except KeyboardInterrupt:
+                if not fired:
+                    raise
+                reply = {"status": "timeout"}
         return wire.loads(wire.dumps(reply))
+
+
+@contextlib.contextmanager
+def _alarm(seconds):
+    """Interrupt the block (KeyboardInterrupt) after `seconds`; yields a list that is non-empty once it fired."""
+    fired = []
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield fired
+        return
+
+    def interrupt(signum, frame):
+        fired.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -125,9 +125,13 @@ class _Captured:
 
 
 def _describe(exc):
-    """The exception and the student's own frames (cells), not the worker's."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
-    lines = traceback.format_list(frames[-5:])
+    """The exception and the student's own frames (notebook cells, wherever they ran), not the worker's.
+
+    Cells are the code whose source sits in linecache without a file (this session's `run_cell`, or
+    IPython's kernel), shown as "line N, in f" so that every grader words it the same."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename in linecache.cache and linecache.cache[f.filename][1] is None]
+    lines = ["  line %d, in %s\n    %s\n" % (f.lineno, f.name, (f.line or "").strip()) for f in frames[-5:]]
     try:
         head = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     except BaseException:
