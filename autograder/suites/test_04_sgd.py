@@ -95,7 +95,7 @@ def train_call(nb, X, Y, layer_sizes, config, case):
     """Call the student's train and check the shape of what comes back: (params, history as floats)."""
     got = nb.train(X, Y, layer_sizes, config["epochs"], config["batch_size"], config["lr"], config["mu"],
                    config["seed"])
-    expect_sequence(got, 2, "train", case, "a tuple (params, history)", "return both: `return params, history`")
+    expect_sequence(got, 2, "train", case, "a tuple (params, history)", "return the pair: the params and the history")
     expect_structure(got[0], random_structure(np.random.default_rng(0), layer_sizes), "train", case,
                      "the trained params")
     return got[0], expect_losses(got[1], config["epochs"], "train", case)
@@ -177,7 +177,7 @@ def momentum_steps(nb, params, velocity, grads_seq, lr, mu):
         case = "step %d (lr=%s, mu=%s)" % (step, lr, mu)
         got = nb.momentum_update(params, grads, velocity, lr, mu)
         expect_sequence(got, 2, "momentum_update", case, "a tuple (new_params, new_velocity)",
-                        "return both: `return new_params, new_velocity`")
+                        "return the pair: the new params and the new velocity")
         new_params, new_velocity = got[0], got[1]
         expect_structure(new_params, params, "momentum_update", case, "new_params")
         expect_structure(new_velocity, params, "momentum_update", case, "new_velocity")

@@ -8,9 +8,11 @@ arguments and results through the same wire codec and `Session`, so a suite cann
 import contextlib
 import functools
 import os
+import shutil
 import signal
 import tempfile
 import threading
+import weakref
 from typing import Any, NamedTuple
 
 from . import wire
@@ -97,14 +99,17 @@ class LocalNamespace(StudentNamespace):
     def __init__(self, namespace, call_timeout=None):
         self._session = Session(self._call_back, namespace=namespace)
         self._codec = None
-        self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
+        self._scratch = None
         self._call_timeout = call_timeout
 
     def _time_limit(self):
         return "?" if self._call_timeout is None else self._call_timeout
 
     def scratch_file(self, name):
-        path = os.path.join(self._scratch.name, name)
+        if self._scratch is None:         # made on first use, removed with this object (no ResourceWarning
+            self._scratch = tempfile.mkdtemp(prefix="grading-")      # inside a later call's recorded warnings)
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        path = os.path.join(self._scratch, name)
         return path, path
 
     def _call_back(self, ident, args):
