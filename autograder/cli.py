@@ -4,10 +4,18 @@ import sys
 from pathlib import Path
 
 from . import course, coursefolder, gradebook, lifecycle, reports
-from .grading import find_notebooks, grade_notebook
+from .grading import NotGradable, find_notebooks, grade_notebook
 from .items import assignment_ids
 
 REPORTS = lifecycle.REPORTS
+WHICH_ASSIGNMENT = ("The assignment is told from the notebook's content (the nbgrader cell ids it was released "
+                    "with), not its file name: '03_backprop (1).ipynb' is 03_backprop's notebook.")
+GRADE_HELP = ("Grade notebooks, print per-item results. %s The student is --student NAME, else STUDENT in "
+              "nbgrader's layout submitted/STUDENT/ASSIGNMENT/FILE.ipynb, else the file's name without "
+              ".ipynb. Exit status: 2 when a path does not exist, 1 when a notebook of no known assignment "
+              "was skipped, else 0." % WHICH_ASSIGNMENT)
+CHECK_HELP = ("Run the visible tests of one notebook (for students); exit status 0 at full marks. %s"
+              % WHICH_ASSIGNMENT)
 
 
 def assignment_arg(value):
@@ -16,21 +24,43 @@ def assignment_arg(value):
     return value
 
 
+def user_error(command, exc):
+    """A user's mistake: one line on stderr and exit status 2, never a traceback."""
+    print("python -m autograder %s: error: %s" % (command, exc), file=sys.stderr)
+    return 2
+
+
 def cmd_grade(args):
-    results = [grade_notebook(p, args.assignment) for p in find_notebooks(args.paths)]
-    for r in results:
+    try:
+        paths = find_notebooks(args.paths)
+    except NotGradable as exc:
+        return user_error("grade", exc)
+    results, refused = [], 0
+    for path in paths:
+        try:
+            r = grade_notebook(path, args.assignment, student=args.student)
+        except NotGradable as exc:
+            print("%s: not graded: %s" % (path, exc))
+            refused += 1
+            continue
+        results.append(r)
         print("%s / %s: %g/%g  (%.1f s)" % (r.student, r.assignment, r.score, r.max_score, r.seconds))
         print("\n".join(reports.format_item_lines(r)))
-    if args.json:
+    if args.json and results:
         reports.write_json(results, args.json)
-    if args.out:
+    if args.out and results:
         reports.write_student_reports(results, Path(args.out) / "students")
         lifecycle.write_reports(results, Path(args.out))
-    return 0
+    return 1 if refused else 0
 
 
 def cmd_check(args):
-    result = grade_notebook(args.notebook, args.assignment, visible_only=True)
+    if not Path(args.notebook).is_file():
+        return user_error("check", "%s: no such notebook" % args.notebook)
+    try:
+        result = grade_notebook(args.notebook, args.assignment, visible_only=True)
+    except NotGradable as exc:
+        return user_error("check", "%s: %s" % (args.notebook, exc))
     print("Visible tests of %s (hidden tests run after you submit):" % result.assignment)
     print("\n".join(reports.format_item_lines(result)))
     print("%g/%g points from visible tests" % (result.score, result.max_score))
@@ -121,16 +151,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("grade", help="grade notebooks (or folders of them), print per-item results")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--assignment", choices=assignment_ids())
+    p = sub.add_parser("grade", help="grade notebooks (or folders of them), print per-item results",
+                       description=GRADE_HELP)
+    p.add_argument("paths", nargs="+", help="notebooks, or folders searched for them")
+    p.add_argument("--assignment", choices=assignment_ids(),
+                   help="what the notebooks must be (one of another assignment is not graded, and says so)")
+    p.add_argument("--student", help="the student's name (default: see above)")
     p.add_argument("--json", help="write Gradescope results.json (a list for several notebooks)")
     p.add_argument("--out", help="also write grades.csv and per-student reports into this folder")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("check", help="run only the visible tests on one notebook (for students)")
+    p = sub.add_parser("check", help="run only the visible tests on one notebook (for students)",
+                       description=CHECK_HELP)
     p.add_argument("notebook")
-    p.add_argument("--assignment", choices=assignment_ids())
+    p.add_argument("--assignment", choices=assignment_ids(),
+                   help="what the notebook must be, or is if its cell ids were lost")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("sync", help="write test cells and points from the suites/config into solutions/")

@@ -1,12 +1,13 @@
 """Grade one submitted notebook: read it, run it in a worker, run the items, collect results."""
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .course import release_notebook
-from .items import ConfigError, ItemResult, assignment_ids, load_items, run_item
+from .items import ItemResult, assignment_ids, load_items, run_item
 from .namespaces import RemoteNamespace
-from .notebook import NotebookError, code_cells, read_submission, restore_protected_cells
+from .notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
 from .worker_process import Limits, Worker
 
 
@@ -42,16 +43,41 @@ class NotebookResult:
                    data.get("peak_mb"))
 
 
-def identify(path, assignment=None):
-    """(student, assignment) from a path: submitted/<student>/<id>/<id>.ipynb or <dir>/<id>/<student>.ipynb."""
-    p = Path(path)
-    if assignment is None:
-        assignment = next((c for c in (p.stem, p.parent.name) if c in assignment_ids()), None)
-        if assignment is None:
-            raise ConfigError("%s: cannot tell which assignment this is; pass --assignment (one of %s)"
-                              % (path, ", ".join(assignment_ids())))
-    student = p.parent.parent.name if p.stem == assignment else p.stem
-    return student, assignment
+class NotGradable(Exception):
+    """A user's mistake (a missing path, a notebook of no known assignment); the message says what to do."""
+
+
+def nbgrader_layout(path):
+    """(student, assignment) of nbgrader's layout submitted/<student>/<assignment>/<file>.ipynb, else None."""
+    parts = Path(path).parts
+    if len(parts) >= 4 and parts[-4] == "submitted" and parts[-2] in assignment_ids():
+        return parts[-3], parts[-2]
+    return None
+
+
+def identify(path):
+    """(student, assignment) of a notebook in nbgrader's layout (what `autograde` grades)."""
+    found = nbgrader_layout(path)
+    if found is None:
+        raise NotGradable("%s is not in submitted/<student>/<assignment>/" % path)
+    return found
+
+
+@lru_cache(maxsize=None)
+def _fingerprints():
+    """{assignment: the grade_ids of its released notebook that no other assignment's notebook has}."""
+    ids = {a: grade_ids(read_submission(release_notebook(a), Limits.for_assignment(a).notebook_mb))
+           for a in assignment_ids()}
+    return {a: mine - set().union(*(theirs for b, theirs in ids.items() if b != a)) for a, mine in ids.items()}
+
+
+def assignment_of(nb):
+    """The assignment whose nbgrader cell ids the notebook carries (most of them, if it mixes several), or None."""
+    ids = grade_ids(nb)
+    overlap = {a: len(ids & unique) for a, unique in _fingerprints().items()}
+    best = max(overlap.values())
+    winners = [a for a, n in overlap.items() if n == best]
+    return winners[0] if best and len(winners) == 1 else None
 
 
 def find_notebooks(paths):
@@ -59,35 +85,68 @@ def find_notebooks(paths):
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        else:
+            inside = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            if not inside:
+                raise NotGradable("%s: no notebooks in this folder" % path)
+            found += inside
+        elif path.exists():
             found.append(path)
+        else:
+            raise NotGradable("%s: no such file or folder" % path)
     return found
 
 
-def grade_notebook(path, assignment=None, visible_only=False):
+def not_graded(result, items, note):
+    """`result` with every item at 0 points for the reason in `note`."""
+    result.notes.append("Not graded: %s" % note)
+    result.items = [ItemResult(i.id, 0.0, i.points, "failed", "not graded (see the note above)", i.visible, 0.0)
+                    for i in items]
+    return result
+
+
+def grade_notebook(path, assignment=None, visible_only=False, student=None):
+    """Grade one notebook. The assignment is the one its cell ids name; `assignment` (or the folder of
+    nbgrader's layout), when given, is what it must be. The student is `student`, else nbgrader's
+    layout's, else the file's stem. Raises NotGradable (its message without the path) when no
+    assignment can be told."""
     start = time.monotonic()
-    student, assignment = identify(path, assignment)
-    items = [i for i in load_items(assignment) if i.visible or not visible_only]
-    limits = Limits.for_assignment(assignment)
-    result = NotebookResult(student, assignment, str(path), [])
+    layout = nbgrader_layout(path)
+    student = student or (layout[0] if layout else Path(path).stem)
+    expected = assignment or (layout[1] if layout else None)
     try:
-        nb = read_submission(path, limits.notebook_mb)
+        nb = read_submission(path, Limits.for_assignment(expected).notebook_mb)
     except (NotebookError, OSError) as exc:
-        result.notes.append("Not graded: %s" % exc)
-        result.items = [ItemResult(i.id, 0.0, i.points, "failed", "not graded (see the note above)",
-                                   i.visible, 0.0)
-                        for i in items]
+        if expected is None:
+            raise NotGradable(str(exc)) from None
+        nb, found, problem = None, None, str(exc)
     else:
-        released = read_submission(release_notebook(assignment), limits.notebook_mb)
-        result.notes += restore_protected_cells(nb, released)
-        with Worker(code_cells(nb), limits) as worker:
-            result.notes.insert(0, worker.protections())
-            for index, error in sorted(worker.cell_reports.items()):
-                result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
-            namespace = RemoteNamespace(worker)
-            result.items = [run_item(i, namespace) for i in items]
-            result.output = worker.output()
-            result.peak_mb = worker.peak_mb()
+        found = assignment_of(nb)
+        if expected is None and found is None:
+            raise NotGradable("the notebook has none of the cell ids of this course's assignments (%s): start "
+                              "from the released notebook, or pass --assignment" % ", ".join(assignment_ids()))
+        problem = ("this is %s's notebook, not %s's" % (found, expected)
+                   if expected and found and found != expected else None)
+    assignment = expected or found
+    items = [i for i in load_items(assignment) if i.visible or not visible_only]
+    result = NotebookResult(student, assignment, str(path), [])
+    if problem:
+        not_graded(result, items, problem)
+    else:
+        _run(result, nb, items)
     result.seconds = round(time.monotonic() - start, 2)
     return result
+
+
+def _run(result, nb, items):
+    """Run the notebook in a worker (protected cells restored first) and its items against it."""
+    limits = Limits.for_assignment(result.assignment)
+    released = read_submission(release_notebook(result.assignment), limits.notebook_mb)
+    result.notes += restore_protected_cells(nb, released)
+    with Worker(code_cells(nb), limits) as worker:
+        result.notes.insert(0, worker.protections())
+        for index, error in sorted(worker.cell_reports.items()):
+            result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
+        namespace = RemoteNamespace(worker)
+        result.items = [run_item(i, namespace) for i in items]
+        result.output = worker.output()
+        result.peak_mb = worker.peak_mb()

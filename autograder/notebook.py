@@ -51,6 +51,11 @@ def _grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
+def grade_ids(nb):
+    """The nbgrader grade_ids of the notebook's cells."""
+    return {_grade_id(c) for c in nb.cells} - {None}
+
+
 def _is_protected(cell):
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("locked")) or is_test_cell(cell)

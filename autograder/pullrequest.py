@@ -27,8 +27,8 @@ import grading_config
 
 from .course import ROOT
 from .exports import write_junit
-from .grading import grade_notebook, identify
-from .items import ConfigError
+from .grading import NotGradable, grade_notebook
+from .items import assignment_ids
 from .reports import _atomic_write, gradescope
 
 STATUS_MARK = {"passed": "✅", "partial": "◐", "failed": "❌", "error": "‼️"}
@@ -78,11 +78,12 @@ def _matches(path, patterns):
 
 
 def student_and_assignment(path, author):
-    """submissions/<id>/<student>.ipynb names its student; assignments/<id>/<id>.ipynb is the PR author's."""
-    student, assignment = identify(path)
-    if PurePosixPath(path).stem == assignment:
-        student = author
-    return re.sub(r"[^\w.@-]", "_", student).lstrip(".") or "student", assignment
+    """submissions/<id>/<student>.ipynb names its student; other submissions are the PR author's. The
+    folder names the assignment the notebook must be (None if it names none: its content tells)."""
+    p = PurePosixPath(path)
+    student = p.stem if p.parts[0] == "submissions" else author
+    return (re.sub(r"[^\w.@-]", "_", student).lstrip(".") or "student",
+            p.parent.name if p.parent.name in assignment_ids() else None)
 
 
 @dataclass
@@ -97,16 +98,15 @@ def grade_pull_request(pr):
     graded = []
     with tempfile.TemporaryDirectory(prefix="pr-") as tmp:
         for n, path in enumerate(pr.submissions):
-            try:
-                student, assignment = student_and_assignment(path, pr.author)
-            except ConfigError:
-                graded.append(Graded(path, problem="not graded: the path names no assignment of this course"))
-                continue
-            dest = Path(tmp, str(n), student, assignment, "%s.ipynb" % assignment)
-            dest.parent.mkdir(parents=True)
+            student, assignment = student_and_assignment(path, pr.author)
+            dest = Path(tmp, "%d.ipynb" % n)
             with open(dest, "wb") as f:
                 git(pr.repo, "cat-file", "blob", "%s:%s" % (pr.head, path), stdout=f)
-            result = grade_notebook(dest, assignment)
+            try:
+                result = grade_notebook(dest, assignment, student=student)
+            except NotGradable as exc:
+                graded.append(Graded(path, problem="not graded: %s" % exc))
+                continue
             result.path = path
             graded.append(Graded(path, result))
     return graded

@@ -21,6 +21,9 @@ from .sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
 from .worker import wire
 
 WORKER_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker", "main.py")
+# The interpreter without "..": started as ../../.venv/bin/python in a subfolder, sys.executable is
+# <subfolder>/../../.venv/bin/python, which resolves only through folders the sandbox does not show.
+PYTHON = os.path.abspath(sys.executable)
 SITE_DIRS = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 MAX_REPLY_BYTES = wire.MAX_BYTES * 4 // 3 + 2**24      # base64 of the largest value, plus framing
 MAX_LOG_BYTES = 20_000
@@ -110,7 +113,7 @@ class Zygote:
         ours, theirs = socket.socketpair()
         env = self.environment(scratch)
         self.proc = subprocess.Popen(
-            self.confinement.prefix + [sys.executable, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()),
+            self.confinement.prefix + [PYTHON, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()),
                                        *SITE_DIRS],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), cwd=scratch, env=env, start_new_session=True,
