@@ -1,28 +1,41 @@
 """Grade a whole class: every submission, on all cores or a Dask cluster, resumable and incremental.
 
-Each submission's result is one JSON file (`reports/students/<assignment>/<student>.json`),
-written atomically and stamped with a key: the hash of the notebook, the grading code and
-grading_config.py. A later run skips every submission whose key is unchanged, so a killed run
-loses only the submissions in flight, and editing a test or the config regrades everything it
-touches.
+Each submission's result is one JSON file (`reports/students/<assignment>/<student>.json`), written
+atomically, with each item's status and earned fraction and a stamp in two parts:
+
+- `grading`: what decides each item's outcome: the notebook, the code that grades the assignment (its
+  suite, the files that suite and the grader import, the worker package), the released notebook and the
+  assignment's grading settings (limits, TOLERANCE, item ids, and for 07 its budget and thresholds);
+- `scoring`: what turns outcomes into points: the items' points, the due date, LATE_POLICY.
+
+A later run compares each stamp with the current files and config: a `grading` change re-runs that
+submission; a `scoring` change re-scores it from the stored fractions without running student code
+(late penalties are applied to stored scores whenever reports are written); otherwise it is kept. A
+killed run loses only the submissions in flight; a result stored without a stamp (an older kit) is
+regraded.
 """
+import ast
 import hashlib
 import json
 import os
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
-from .course import ROOT
+import grading_config
+
+from .course import ROOT, release_notebook
 from .grading import NotebookResult, find_notebooks, grade_notebook, identify
-from .items import ItemResult, load_items
+from .items import ItemResult, earned, load_items
 from .reports import _atomic_write
+from .worker_process import Limits
 
 MAX_TRIES = 2          # a grading process that dies takes its in-flight submissions with it
+PACKAGE = ROOT / "autograder"
 
 
 @dataclass(frozen=True)
@@ -30,47 +43,157 @@ class Task:
     path: str
     student: str
     assignment: str
-    key: str
     result_path: str
 
 
-@lru_cache(maxsize=None)
-def grading_code_digest():
-    """Hash of everything that decides a score besides the notebook: the kit's code and config."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in (ROOT / "autograder").rglob("*.py") if "tests" not in p.parts)
-    for path in files + [ROOT / "grading_config.py"]:
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+@dataclass
+class Step:
+    """What this run does with one submission, and why: "grade" or "regrade" (run it), "rescore" or "keep"."""
+    task: Task
+    stamp: dict
+    action: str
+    reasons: list
+    stored: NotebookResult = None
 
 
-def submission_key(path):
-    return hashlib.sha256(grading_code_digest().encode() + Path(path).read_bytes()).hexdigest()[:32]
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
-def stored(task):
-    """The stored result for a task if it is up to date, else None."""
+def _imported_files(path):
+    """The kit's own source files that a source file imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = path.parents[node.level - 1].joinpath(*(node.module or "").split("."))
+            elif (node.module or "").split(".")[0] == "autograder":
+                base = ROOT.joinpath(*node.module.split("."))
+            else:
+                continue
+            candidates = [base.with_suffix(".py"), base / "__init__.py"] + [base / (a.name + ".py") for a in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [ROOT.joinpath(*a.name.split(".")).with_suffix(".py") for a in node.names
+                          if a.name.split(".")[0] == "autograder"]
+        else:
+            continue
+        found.update(c for c in candidates if c.is_file())
+    return found
+
+
+def grading_files(assignment):
+    """The source files that decide an assignment's item outcomes: its suite, the grader, the worker
+    package, and everything they import from the kit."""
+    todo = [PACKAGE / "grading.py", PACKAGE / "suites" / ("test_%s.py" % assignment)]
+    todo += [p for p in (PACKAGE / "worker").iterdir() if p.is_file()]
+    seen = set()
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            if path.suffix == ".py":
+                todo += _imported_files(path)
+    return sorted(seen)
+
+
+def grading_stamp(assignment):
+    """Everything besides the notebook that decides an assignment's item outcomes (readable, comparable)."""
+    config = {k: v for k, v in grading_config.ASSIGNMENTS[assignment].items() if k not in ("title", "items")}
+    config.update(items=sorted(grading_config.ASSIGNMENTS[assignment]["items"]),
+                  limits=vars(Limits.for_assignment(assignment)), TOLERANCE=grading_config.TOLERANCE)
+    released = release_notebook(assignment)
+    return {"code": {p.relative_to(ROOT).as_posix(): _digest(p.read_bytes()) for p in grading_files(assignment)},
+            "released_notebook": _digest(released.read_bytes()) if released.is_file() else None,
+            "config": config}
+
+
+def scoring_stamp(assignment):
+    """What turns stored item outcomes into points and late penalties."""
+    return {"points": dict(grading_config.ASSIGNMENTS[assignment]["items"]),
+            "due_date": grading_config.DUE_DATES.get(assignment), "LATE_POLICY": grading_config.LATE_POLICY}
+
+
+def grading_changes(assignment, old, new):
+    """Why an item outcome may differ: the changed parts of two grading stamps, in words."""
+    reasons = []
+    if old["notebook"] != new["notebook"]:
+        reasons.append("notebook changed")
+    suite = "autograder/suites/test_%s.py" % assignment
+    code = sorted(f for f in set(old["code"]) | set(new["code"]) if old["code"].get(f) != new["code"].get(f))
+    if suite in code:
+        reasons.append("suite %s changed" % Path(suite).name)
+    engine = [f for f in code if f != suite]
+    if engine:
+        reasons.append("grading code changed (%s)" % ", ".join(engine))
+    if old["released_notebook"] != new["released_notebook"]:
+        reasons.append("released notebook of %s changed" % assignment)
+    return reasons + config_changes(assignment, old["config"], new["config"])
+
+
+def config_changes(assignment, old, new):
+    """The changed settings of two config parts of stamps, in words (upper case: a course-wide setting)."""
+    return ["grading_config.py: %s changed" % (key if key.isupper() else "%s of %s" % (key.replace("_", " "), assignment))
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+
+
+def _stored(path):
+    """(stored result, its stamp) from a result file; None for either if missing, unreadable or unstamped."""
     try:
-        data = json.loads(Path(task.result_path).read_text())
-    except (OSError, ValueError):
-        return None
-    return NotebookResult.from_dict(data) if data.get("key") == task.key else None
+        data = json.loads(Path(path).read_text())
+        return NotebookResult.from_dict(data), data.get("stamp")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
 
 
-def load_results(reports):
-    """Every stored result under `reports/students/`."""
-    return [NotebookResult.from_dict(json.loads(p.read_text()))
-            for p in sorted(Path(reports).glob("students/*/*.json"))]
+def decide(task, stamp):
+    """The Step for one submission: compare its stored stamp with the current one."""
+    if not Path(task.result_path).exists():
+        return Step(task, stamp, "grade", ["not graded yet"])
+    stored, old = _stored(task.result_path)
+    if stored is None:
+        return Step(task, stamp, "regrade", ["stored result unreadable"])
+    if old is None:
+        return Step(task, stamp, "regrade", ["stored result has no stamp (graded by an older kit)"])
+    reasons = grading_changes(task.assignment, old["grading"], stamp["grading"])
+    if reasons:
+        return Step(task, stamp, "regrade", reasons)
+    reasons = config_changes(task.assignment, old["scoring"], stamp["scoring"])
+    return Step(task, stamp, "rescore" if reasons else "keep", reasons, stored)
 
 
 def plan(submitted, reports):
-    """A task per notebook in `submitted` (…/<student>/<assignment>/<assignment>.ipynb)."""
-    tasks = []
+    """A Step per notebook in `submitted` (…/<student>/<assignment>/<assignment>.ipynb)."""
+    steps, stamps = [], {}
     for path in find_notebooks([submitted]):
         student, assignment = identify(path)
+        if assignment not in stamps:      # as it reads back from JSON, to compare with stored stamps
+            stamps[assignment] = json.loads(json.dumps(
+                {"grading": grading_stamp(assignment), "scoring": scoring_stamp(assignment)}))
         result_path = Path(reports) / "students" / assignment / ("%s.json" % student)
-        tasks.append(Task(str(path), student, assignment, submission_key(path), str(result_path)))
-    return tasks
+        stamp = dict(stamps[assignment], grading=dict(stamps[assignment]["grading"],
+                                                        notebook=_digest(Path(path).read_bytes())))
+        steps.append(decide(Task(str(path), student, assignment, str(result_path)), stamp))
+    return steps
+
+
+def describe(steps):
+    """What a run is about to do, one line per (reason, assignment), then a summary line."""
+    verbs = {"grade": "grading %d submission%s of %s", "regrade": "regrading %d submission%s of %s",
+             "rescore": "re-scoring %d submission%s of %s without running them"}
+    groups = Counter((s.action, "; ".join(s.reasons), s.task.assignment) for s in steps if s.action != "keep")
+    lines = ["%s → %s" % (why, verbs[action] % (n, "" if n == 1 else "s", assignment))
+             for (action, why, assignment), n in sorted(groups.items(), key=lambda g: (g[0][2], g[0][0], g[0][1]))]
+    count = Counter(s.action for s in steps)
+    if count["keep"] == len(steps):
+        return lines + ["autograde: nothing to do: all %d stored results are up to date" % len(steps)]
+    return lines + ["autograde: %d to grade (running student code), %d to re-score (no code runs), %d up to date"
+                    % (count["grade"] + count["regrade"], count["rescore"], count["keep"])]
+
+
+def rescore(result, points):
+    """A stored result with each item's earned fraction applied to its (new) points."""
+    items = [replace(i, points=earned(points[i.item], i.fraction), max_points=points[i.item]) for i in result.items]
+    return replace(result, items=items)
 
 
 def grade_task(task):
@@ -79,9 +202,7 @@ def grade_task(task):
         result = grade_notebook(task.path, task.assignment)
     except Exception as exc:      # the kit itself failed: record it for this submission only
         result = crashed(task, "the grader failed on this notebook: %s: %s" % (type(exc).__name__, exc))
-    data = result.to_dict()
-    data["key"] = task.key
-    return data
+    return result.to_dict()
 
 
 def crashed(task, message):
@@ -89,34 +210,45 @@ def crashed(task, message):
     return NotebookResult(task.student, task.assignment, task.path, items, ["Not graded: " + message])
 
 
-def save(task, data):
-    _atomic_write(task.result_path, json.dumps(data, indent=2))
+def save(step, data):
+    """Store a result dict with the step's stamp; returns the result."""
+    _atomic_write(step.task.result_path, json.dumps(dict(data, stamp=step.stamp), indent=2))
     return NotebookResult.from_dict(data)
 
 
-def grade_class(submitted, reports, jobs=None, scheduler=None, progress=True):
-    """Grade what changed since the last run; returns every submission's result (old and new)."""
+def grade_class(submitted, reports, jobs=None, scheduler=None, progress=True, say=None):
+    """Grade what changed since the last run and re-score what only needs new points; returns every
+    submission's result (old and new). `say`, if given, gets the plan's lines before anything runs."""
     for leftover in Path(reports).glob("students/*/.*.tmp*"):    # from a run killed mid-write
         leftover.unlink()
-    tasks = plan(submitted, reports)
-    results, todo = {}, []
-    for task in tasks:
-        old = stored(task)
-        if old is None:
-            todo.append(task)
-        else:
-            results[task] = old
-    bar = tqdm(total=len(tasks), initial=len(results), unit="notebook", disable=not progress,
+    steps = plan(submitted, reports)
+    if say:
+        for line in describe(steps):
+            say(line)
+    results = {}
+    for step in steps:
+        if step.action == "keep":
+            results[step.task] = step.stored
+        elif step.action == "rescore":
+            results[step.task] = save(step, rescore(step.stored, step.stamp["scoring"]["points"]).to_dict())
+    todo = {s.task: s for s in steps if s.action in ("grade", "regrade")}
+    bar = tqdm(total=len(steps), initial=len(results), unit="notebook", disable=not progress,
                desc="grading", dynamic_ncols=True)
     failures = 0
     run = _run_on_dask if scheduler else _run_locally
-    for task, data in run(todo, jobs, scheduler):
-        results[task] = save(task, data)
+    for task, data in run(list(todo), jobs, scheduler):
+        results[task] = save(todo[task], data)
         failures += results[task].score < results[task].max_score
         bar.set_postfix(not_full_marks=failures, refresh=False)
         bar.update()
     bar.close()
-    return [results[t] for t in tasks]
+    return [results[s.task] for s in steps]
+
+
+def load_results(reports):
+    """Every stored result under `reports/students/`."""
+    return [NotebookResult.from_dict(json.loads(p.read_text()))
+            for p in sorted(Path(reports).glob("students/*/*.json"))]
 
 
 def _run_locally(tasks, jobs, _scheduler):
@@ -136,7 +268,7 @@ def _run_locally(tasks, jobs, _scheduler):
                     if tries[task] < MAX_TRIES:
                         pending.append(task)
                     else:
-                        yield task, dict(crashed(task, "the grading process died twice").to_dict(), key=task.key)
+                        yield task, crashed(task, "the grading process died twice").to_dict()
 
 
 def _run_on_dask(tasks, _jobs, scheduler):

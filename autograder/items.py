@@ -56,6 +56,7 @@ class ItemResult:
     message: str
     visible: bool
     seconds: float
+    fraction: float = 0.0  # of max_points earned: re-scoring applies changed points to it
 
     @property
     def passed(self):
@@ -93,6 +94,11 @@ def load_items(assignment):
             for ident, pts in points.items()]
 
 
+def earned(max_points, fraction):
+    """The points a fraction of an item's max_points is worth (when graded and when re-scored)."""
+    return round(max_points * fraction, 2)
+
+
 def run_item(item, nb):
     """Run one item against a student namespace; never raises."""
     start = time.monotonic()
@@ -109,6 +115,6 @@ def run_item(item, nb):
         status = "error"
         message = ("the grader itself failed on this item (not your fault; tell the instructor): %s: %s"
                    % (type(exc).__name__, exc))
-    points = round(item.points * fraction, 2) if status in ("passed", "partial") else 0.0
-    return ItemResult(item.id, points, item.points, status, message, item.visible,
-                      round(time.monotonic() - start, 3))
+    fraction = fraction if status in ("passed", "partial") else 0.0
+    return ItemResult(item.id, earned(item.points, fraction), item.points, status, message, item.visible,
+                      round(time.monotonic() - start, 3), fraction)
