@@ -54,11 +54,12 @@ def collect(assignment, course=INSTRUCTOR):
         "  " + o.line() for o in outcomes]
 
 
-def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=True, course=INSTRUCTOR):
-    """Grade every submission that changed (in parallel), write the class's reports, and, for the
-    course's own submitted/, record the scores in its gradebook (so `nbgrader export` and the
+def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=True, course=INSTRUCTOR, say=print):
+    """Say what changed, grade the submissions it affects (in parallel) and re-score those whose points
+    or late policy changed, write the class's reports (late penalties from the current policy), and,
+    for the course's own submitted/, record the scores in its gradebook (so `nbgrader export` and the
     formgrader agree)."""
-    results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress)
+    results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress, say=say)
     write_reports(results, Path(out_dir))
     if Path(submitted).resolve() == course.submitted:
         logging.basicConfig(format="%(levelname)s %(message)s")
