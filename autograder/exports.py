@@ -8,34 +8,43 @@ from pathlib import Path
 
 import grading_config
 
+from .gradebook import manual_cells
 from .items import ConfigError, load_items
-from .reports import _atomic_write
+from .reports import _atomic_write, config_order, pending_points, status_label
 
 OUTPUT_LIMIT = 5000                  # characters of a student's captured output shown on the feedback page
 FIGURES = ("score_distribution.png", "item_pass_rates.png", "grading_time.png")
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def _junit_outcome(item):
+    """The JUnit element of an item that did not pass, or None: partial credit (also by hand) is a failure,
+    an item pending hand grading is skipped."""
+    if item.status == "graded":
+        return None if item.points >= item.max_points else "failure"
+    return {"passed": None, "error": "error", "pending": "skipped"}.get(item.status, "failure")
+
+
 def write_junit(result, path):
-    """JUnit XML: one <testsuite> per notebook, one <testcase> per item; partial credit is a <failure>."""
-    counts = {s: sum(i.status == s for i in result.items) for s in ("failed", "partial", "error")}
+    """JUnit XML: one <testsuite> per notebook, one <testcase> per item."""
+    outcomes = [_junit_outcome(i) for i in result.items]
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", name="%s/%s" % (result.assignment, result.student),
-                          tests=str(len(result.items)), failures=str(counts["failed"] + counts["partial"]),
-                          errors=str(counts["error"]), skipped="0", time=str(result.seconds))
-    suites.attrib.update({k: suite.get(k) for k in ("tests", "failures", "errors", "time")})
+                          tests=str(len(result.items)), failures=str(outcomes.count("failure")),
+                          errors=str(outcomes.count("error")), skipped=str(outcomes.count("skipped")),
+                          time=str(result.seconds))
+    suites.attrib.update({k: suite.get(k) for k in ("tests", "failures", "errors", "skipped", "time")})
     props = ET.SubElement(suite, "properties")
     for name, value in [("score", "%g" % result.score), ("max_score", "%g" % result.max_score),
                         *(("note", n) for n in result.notes)]:
         ET.SubElement(props, "property", name=name, value=_legal(value))
-    for i in result.items:
+    for i, outcome in zip(result.items, outcomes):
         case = ET.SubElement(suite, "testcase", classname=result.assignment, name=i.item, time=str(i.seconds))
-        if i.status != "passed":
+        if outcome:
             message = "%g/%g points" % (i.points, i.max_points)
             if i.message:
                 message += ": " + i.message.splitlines()[0]
-            tag = "error" if i.status == "error" else "failure"
-            ET.SubElement(case, tag, message=_legal(message), type=i.status).text = _legal(i.message)
+            ET.SubElement(case, outcome, message=_legal(message), type=i.status).text = _legal(i.message)
     ET.SubElement(suite, "system-out").text = _legal(result.output)
     ET.indent(suites)
     _atomic_write(path, ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n")
@@ -53,22 +62,25 @@ def _escape(text):
 def write_feedback_html(result, path):
     """A self-contained feedback page for the student, from the result and item descriptions only.
 
-    Messages of items the grader itself failed on are cut to their first and last line, so that no
-    traceback through the (hidden) test suite reaches the student.
+    Items graded by hand show their grade, or "pending" with a note that the score will change.
     """
     title = grading_config.ASSIGNMENTS.get(result.assignment, {}).get("title", result.assignment)
     try:
         descriptions = {i.id: i.description for i in load_items(result.assignment)}
+        descriptions.update((c.id, c.description) for c in manual_cells(result.assignment))
     except ConfigError:
         descriptions = {}
     e = _escape
     rows = "".join(
         '<tr class="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td class="num">%g / %g</td>'
         "<td><pre>%s</pre></td></tr>\n" % (
-            i.status, e(i.item), e(descriptions.get(i.item, "")), e(i.status), i.points, i.max_points,
+            i.status, e(i.item), e(descriptions.get(i.item, "")), e(status_label(i)), i.points, i.max_points,
             e(i.message))
         for i in result.items)
-    notes = "".join("<li>%s</li>" % e(n) for n in result.notes)
+    pending = pending_points(result)
+    notes = "".join("<li>%s</li>" % e(n) for n in result.notes + (
+        ["%g points are graded by hand and not graded yet: your score will change once they are." % pending]
+        if pending else []))
     output = result.output
     if len(output) > OUTPUT_LIMIT:
         output = output[:OUTPUT_LIMIT] + "\n… (%d more characters not shown)" % (len(output) - OUTPUT_LIMIT)
@@ -98,7 +110,7 @@ def write_instructor_report(results, out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_assignment = {}
-    for r in sorted(results, key=lambda r: (r.assignment, r.student)):
+    for r in sorted(results, key=config_order):
         by_assignment.setdefault(r.assignment, []).append(r)
     rates = {a: _pass_rates(rs) for a, rs in by_assignment.items()}
     n = max(1, len(by_assignment))
@@ -142,11 +154,13 @@ def write_instructor_report(results, out_dir):
 
 
 def _pass_rates(results):
-    """{item: fraction of results with full points on it}, items in order of first appearance."""
+    """{item: fraction of results with full points on it}, items in order of first appearance; an item
+    pending hand grading counts for neither."""
     full = {}
     for r in results:
         for i in r.items:
-            full.setdefault(i.item, []).append(i.points >= i.max_points)
+            if i.status != "pending":
+                full.setdefault(i.item, []).append(i.points >= i.max_points)
     return {item: sum(v) / len(v) for item, v in full.items()}
 
 
@@ -159,7 +173,7 @@ def _report_body(by_assignment, rates, out_dir):
         scores = [r.score for r in rs]
         cells = [len(rs), "%g" % max(r.max_score for r in rs), "%.2f" % statistics.mean(scores),
                  "%g" % statistics.median(scores), "%g" % min(scores), "%g" % max(scores),
-                 sum(r.score == r.max_score for r in rs)]
+                 sum(r.score == r.max_score for r in rs), sum(pending_points(r) > 0 for r in rs)]
         summary += "<tr><td><code>%s</code></td>%s</tr>\n" % (
             e(a), "".join('<td class="num">%s</td>' % c for c in cells))
     items = "".join(
@@ -171,7 +185,7 @@ def _report_body(by_assignment, rates, out_dir):
 <h2>Scores</h2>
 <table>
 <tr><th>Assignment</th><th>Submissions</th><th>Out of</th><th>Mean</th><th>Median</th><th>Min</th><th>Max</th>
-<th>Full marks</th></tr>
+<th>Full marks</th><th>Pending hand grading</th></tr>
 %s</table>
 <h2>Figures</h2>
 %s
@@ -193,6 +207,7 @@ pre { white-space: pre-wrap; margin: 0; }
 img { max-width: 100%%; display: block; margin: 1em 0; }
 tr.passed td:nth-child(3) { color: #1a7f37; } tr.partial td:nth-child(3) { color: #9a6700; }
 tr.failed td:nth-child(3), tr.error td:nth-child(3) { color: #cf222e; }
+tr.pending td:nth-child(3) { color: #57606a; font-style: italic; }
 ul.notes { color: #9a6700; }
 </style></head>
 <body>%s

@@ -1,23 +1,29 @@
-"""nbgrader's gradebook in step with the kit: scores, roster, due dates and late penalties.
+"""nbgrader's gradebook in step with the kit: scores, roster, due dates, late penalties, hand grading.
 
 The kit grades notebooks itself; `record` writes its per-item points into `<root>/gradebook.db` as
 nbgrader's auto scores, so `nbgrader export`, the formgrader and manual grading keep working.
+`with_manual_grades` brings the cells graded by hand in the formgrader back into the kit's outputs.
 """
 import csv
 import logging
 import math
+import textwrap
 import warnings
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import parse_utc
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
 import grading_config
 
-from .course import ROOT, generate, nbgrader
-from .items import cell_id
+from .course import ROOT, generate, nbgrader, source_notebook
+from .items import ConfigError, ItemResult, cell_id
 
 log = logging.getLogger(__name__)
 
@@ -149,3 +155,72 @@ def import_roster(csv_path, root=ROOT):
     nbgrader("db", "student", "import", str(csv_path), root=root)
     with open(csv_path, newline="") as f:
         return sum(1 for _ in csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class ManualCell:
+    """A cell of an assignment graded by hand in nbgrader's formgrader."""
+    id: str
+    points: float
+    description: str
+
+
+@lru_cache(maxsize=None)
+def manual_cells(assignment):
+    """The cells of the assignment's source notebook graded by hand (nbgrader's manually graded answers,
+    grade and solution, and its tasks), in notebook order, each described by the markdown cell before it."""
+    path = source_notebook(assignment)
+    try:
+        cells = nbformat.read(path, as_version=4).cells
+    except (OSError, ValueError) as exc:
+        raise ConfigError("%s: cannot read the cells graded by hand: %s" % (path, exc)) from None
+    found = []
+    for before, cell in zip([None] + cells, cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("task") or meta.get("grade") and meta.get("solution"):
+            question = before.source if before is not None and before.cell_type == "markdown" else ""
+            found.append(ManualCell(meta["grade_id"], float(meta["points"]),
+                                    textwrap.shorten(question.replace("*", ""), 120, placeholder=" …")
+                                    or "answer graded by hand"))
+    return tuple(found)
+
+
+def with_manual_grades(results, root=None):
+    """The results, each with its assignment's cells graded by hand appended as items (for output only:
+    stored results and `record` keep the kit's own items).
+
+    A cell graded in `<root>/gradebook.db` (manual score, else nbgrader's auto score) is "graded", with
+    the grader's comment; otherwise, or without `root` or a gradebook, it is "pending" at 0 points.
+    Totals then equal nbgrader's export. An unreadable gradebook is a ValueError.
+    """
+    db = Path(root) / "gradebook.db" if root else None
+    shown = []
+    try:
+        with open_gradebook(root) if db and db.is_file() else nullcontext() as gb:
+            for r in results:
+                grades = _hand_grades(gb, r.assignment, r.student)
+                shown.append(replace(r, items=r.items + [_manual_item(c, grades) for c in manual_cells(r.assignment)]))
+    except SQLAlchemyError as exc:
+        raise ValueError("cannot read the grades given by hand from %s: %s" % (db, getattr(exc, "orig", exc))) from None
+    return shown
+
+
+def _hand_grades(gb, assignment, student):
+    """{cell: (score, comment)} of a submission in the gradebook, score None if not graded; {} if absent."""
+    if gb is None:
+        return {}
+    try:
+        nb = gb.find_submission_notebook(assignment, assignment, student)
+    except MissingEntry:
+        return {}
+    comments = {c.name: c.comment for c in nb.comments}
+    return {g.name: (None if g.manual_score is None and g.auto_score is None else g.score, comments.get(g.name))
+            for g in nb.grades}
+
+
+def _manual_item(cell, grades):
+    score, comment = grades.get(cell.id, (None, None))
+    if score is None:
+        return ItemResult(cell.id, 0.0, cell.points, "pending", "graded by hand: not graded yet", True, 0.0)
+    return ItemResult(cell.id, score, cell.points, "graded",
+                      "graded by hand" + (": %s" % comment if comment else ""), True, 0.0)

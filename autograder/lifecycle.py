@@ -58,23 +58,27 @@ def autograde(submitted, out_dir=REPORTS, jobs=None, scheduler=None, progress=Tr
     """Say what changed, grade the submissions it affects (in parallel) and re-score those whose points
     or late policy changed, write the class's reports (late penalties from the current policy), and,
     for the course's own submitted/, record the scores in its gradebook (so `nbgrader export` and the
-    formgrader agree)."""
+    formgrader agree). Returns the results with the items graded by hand (the course's grades for its
+    own submitted/, else pending)."""
     results = grade_class(submitted, out_dir, jobs=jobs, scheduler=scheduler, progress=progress, say=say)
-    write_reports(results, Path(out_dir))
-    if Path(submitted).resolve() == course.submitted:
+    own = Path(submitted).resolve() == course.submitted
+    shown = gradebook.with_manual_grades(results, course.root if own else None)
+    write_reports(shown, Path(out_dir))
+    if own:
         logging.basicConfig(format="%(levelname)s %(message)s")
         gradebook.record(results, course.root)
-    return results
+    return shown
 
 
 def write_reports(results, out_dir):
-    """grades.csv (with late penalties), Gradescope JSON and JUnit XML per submission.
+    """Grade tables (grades.csv and grades/<id>.csv, with late penalties), Gradescope JSON and JUnit XML
+    per submission.
 
     (`students/<id>/<student>.json`, the full result, is written by the class grader.)
     """
     penalties = {(r.assignment, r.student): gradebook.late_penalty(
         r.assignment, gradebook.submission_time(Path(r.path).parent)) for r in results}
-    reports.write_grades_csv(results, out_dir / "grades.csv", penalties)
+    reports.write_grade_tables(results, out_dir, penalties)
     for r in results:
         reports.write_json([r], out_dir / "results" / r.assignment / ("%s.json" % r.student))
         exports.write_junit(r, out_dir / "junit" / r.assignment / ("%s.xml" % r.student))
@@ -83,15 +87,17 @@ def write_reports(results, out_dir):
 def feedback(out_dir=REPORTS, course=INSTRUCTOR):
     """feedback/<student>/<id>/<id>.html for every graded submission (nbgrader's layout, so
     `nbgrader release_feedback` can hand them out). Only results and messages: no test source."""
-    results = load_results(out_dir)
+    results = gradebook.with_manual_grades(load_results(out_dir), course.root)
     for r in results:
         exports.write_feedback_html(r, course.feedback / r.student / r.assignment / ("%s.html" % r.assignment))
     return len(results)
 
 
 def grades(out_dir=REPORTS, course=INSTRUCTOR):
-    """nbgrader's export of the gradebook and the instructor report (figures + one HTML page)."""
-    results = load_results(out_dir)
+    """The kit's reports again with the latest grades given by hand, nbgrader's export of the gradebook
+    and the instructor report (figures + one HTML page)."""
+    results = gradebook.with_manual_grades(load_results(out_dir), course.root)
+    write_reports(results, out_dir)
     exported = gradebook.export(out_dir / "nbgrader_grades.csv", course.root)
     page = exports.write_instructor_report(results, out_dir / "instructor")
     return results, exported, page

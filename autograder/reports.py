@@ -1,13 +1,35 @@
-"""Turn NotebookResults into what people read: a table, grades.csv, Gradescope JSON, student reports."""
+"""Turn NotebookResults into what people read: a table, grade tables, Gradescope JSON, student reports."""
 import csv
 import json
 import os
 from pathlib import Path
 
+import grading_config
+
+# Statuses of the items graded by hand (gradebook.with_manual_grades), as every output names them.
+BY_HAND = {"pending": "graded by hand: pending", "graded": "graded by hand"}
+
+
+def status_label(item):
+    """An item's status in words: its status, or what BY_HAND calls it."""
+    return BY_HAND.get(item.status, item.status)
+
+
+def pending_points(result):
+    """Points of the result's items still waiting to be graded by hand."""
+    return sum(i.max_points for i in result.items if i.status == "pending")
+
+
+def config_order(result):
+    """Sort key: assignments in grading_config order (unknown ones last), then students."""
+    rank = list(grading_config.ASSIGNMENTS)
+    return (rank.index(result.assignment) if result.assignment in rank else len(rank), result.assignment,
+            result.student)
+
 
 def gradescope(result):
     """Gradescope's results.json shape for one notebook."""
-    tests = [{"name": "%s (%s)" % (r.item, r.status), "score": r.points, "max_score": r.max_points,
+    tests = [{"name": "%s (%s)" % (r.item, status_label(r)), "score": r.points, "max_score": r.max_points,
               "output": r.message or "passed", "visibility": "visible" if r.visible else "after_published"}
              for r in result.items]
     out = {"score": result.score, "max_score": result.max_score, "tests": tests,
@@ -21,23 +43,69 @@ def write_json(results, path):
     _atomic_write(path, json.dumps(data, indent=2))
 
 
-def write_grades_csv(results, path, penalties=None):
-    """student × item points, raw total, lateness and final score, one row per (student, assignment).
+def write_grade_tables(results, out_dir, penalties=None):
+    """`<out_dir>/grades/<assignment>.csv` per assignment and the course summary `<out_dir>/grades.csv`.
 
-    `penalties` maps (assignment, student) to (days late, fraction of the score lost).
+    An assignment's table: student, its items in config order, the items graded by hand ("pending" until
+    graded), raw score, days late, late penalty, score, max score. The summary: student, the score of each
+    assignment (after its late penalty; empty if not submitted), total, the course's max score and how many
+    items still wait to be graded by hand. Assignments in grading_config order, students sorted.
+    `penalties` maps (assignment, student) to (days late, fraction of the score lost). Returns the paths.
     """
     penalties = penalties or {}
-    items = []
+    by_assignment = {}
     for r in results:
-        items += [i.item for i in r.items if i.item not in items]
-    lines = [["student", "assignment", *items, "raw_score", "days_late", "late_penalty", "score", "max_score"]]
-    for r in sorted(results, key=lambda r: (r.assignment, r.student)):
-        by_item = {i.item: i.points for i in r.items}
-        days, lost = penalties.get((r.assignment, r.student), (0, 0.0))
-        lines.append([r.student, r.assignment, *[by_item.get(i, "") for i in items], r.score, days,
-                      round(r.score * lost, 2), round(r.score * (1 - lost), 2), r.max_score])
-    with _atomic_open(path) as f:
-        csv.writer(f).writerows(lines)
+        if r.assignment not in grading_config.ASSIGNMENTS:
+            raise ValueError("%s/%s: unknown assignment %r (not in grading_config.py)" % (
+                r.assignment, r.student, r.assignment))
+        by_assignment.setdefault(r.assignment, []).append(r)
+    assignments = [a for a in grading_config.ASSIGNMENTS if a in by_assignment]
+    finals, paths = {}, []
+    for a in assignments:
+        rows, finals[a] = _assignment_table(a, sorted(by_assignment[a], key=lambda r: r.student), penalties)
+        paths.append(Path(out_dir) / "grades" / ("%s.csv" % a))
+        _write_csv(paths[-1], rows)
+    maxima = {a: max(r.max_score for r in by_assignment[a]) for a in assignments}
+    pending = {}
+    for r in results:
+        pending[r.student] = pending.get(r.student, 0) + sum(i.status == "pending" for i in r.items)
+    rows = [["student", *assignments, "total", "max_score", "pending_by_hand"]]
+    for student in sorted(pending):
+        scores = [finals[a].get(student) for a in assignments]
+        rows.append([student, *("" if s is None else _number(s) for s in scores),
+                     _number(sum(s for s in scores if s is not None)), _number(sum(maxima.values())),
+                     pending[student]])
+    paths.append(Path(out_dir) / "grades.csv")
+    _write_csv(paths[-1], rows)
+    return paths
+
+
+def _assignment_table(assignment, results, penalties):
+    """(rows of an assignment's grade table, {student: score after the late penalty})."""
+    items = list(grading_config.ASSIGNMENTS[assignment]["items"])
+    by_hand = []
+    for r in results:
+        for i in r.items:
+            if i.status in BY_HAND and i.item not in by_hand:
+                by_hand.append(i.item)
+            elif i.status not in BY_HAND and i.item not in items:
+                raise ValueError("%s/%s: item %r is not in grading_config.py; regrade with make autograde" % (
+                    assignment, r.student, i.item))
+    rows = [["student", *items, *("%s (by hand)" % i for i in by_hand),
+             "raw_score", "days_late", "late_penalty", "score", "max_score"]]
+    finals = {}
+    for r in results:
+        cells = {i.item: "pending" if i.status == "pending" else _number(i.points) for i in r.items}
+        days, lost = penalties.get((assignment, r.student), (0, 0.0))
+        finals[r.student] = r.score * (1 - lost)
+        rows.append([r.student, *(cells.get(i, "") for i in items + by_hand), _number(r.score), days,
+                     _number(r.score * lost), _number(finals[r.student]), _number(r.max_score)])
+    return rows, finals
+
+
+def _number(x):
+    """A score as the tables write it: at most two decimals, no trailing zeros."""
+    return "%g" % round(x, 2)
 
 
 def write_student_reports(results, directory):
@@ -47,11 +115,12 @@ def write_student_reports(results, directory):
 
 
 def format_item_lines(result):
+    """One line per note and item (more for multi-line messages), marked by status."""
     lines = []
     for note in result.notes:
         lines.append("  ! " + note)
     for i in result.items:
-        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼"}[i.status]
+        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼", "pending": "…", "graded": "✎"}[i.status]
         message = i.message.splitlines() or [""]
         lines.append("  %s %-28s %5g/%-4g %s" % (mark, i.item, i.points, i.max_points, message[0]))
         lines += ["      " + m for m in message[1:]]
@@ -59,19 +128,34 @@ def format_item_lines(result):
 
 
 def format_table(results, expected=None):
-    """One line per notebook; with `expected` ({(assignment, student): score}) adds a verdict column."""
+    """One line per notebook, in config order; a "by hand" column when items are graded by hand; with
+    `expected` ({(assignment, student): score}) a verdict column."""
+    by_hand = any(i.status in BY_HAND for r in results for i in r.items)
     head = "%-16s %-26s %8s" % ("assignment", "student", "score")
+    if by_hand:
+        head += "  %-22s" % "by hand"
     if expected is not None:
         head += "  %8s  %s" % ("expected", "verdict")
     lines = [head, "-" * len(head)]
-    for r in sorted(results, key=lambda r: (r.assignment, r.student)):
+    for r in sorted(results, key=config_order):
         line = "%-16s %-26s %8s" % (r.assignment, r.student, "%g/%g" % (r.score, r.max_score))
+        if by_hand:
+            line += "  %-22s" % _by_hand_cell(r)
         if expected is not None:
             want = expected.get((r.assignment, r.student))
             verdict = "no expectation" if want is None else ("ok" if want == r.score else "MISMATCH")
             line += "  %8s  %s" % ("" if want is None else "%g" % want, verdict)
         lines.append(line)
     return "\n".join(lines)
+
+
+def _by_hand_cell(result):
+    """The table's summary of a result's items graded by hand: "3/5", "2/5, 5 pending", or empty."""
+    manual = [i for i in result.items if i.status in BY_HAND]
+    if not manual:
+        return ""
+    text = "%g/%g" % (sum(i.points for i in manual), sum(i.max_points for i in manual))
+    return text + (", %g pts pending" % pending_points(result) if pending_points(result) else "")
 
 
 def read_expected(paths):
@@ -82,6 +166,11 @@ def read_expected(paths):
             for row in csv.DictReader(f):
                 expected[(Path(path).parent.name, row["student"])] = float(row["expected_score"])
     return expected
+
+
+def _write_csv(path, rows):
+    with _atomic_open(path) as f:
+        csv.writer(f).writerows(rows)
 
 
 def _atomic_write(path, text):

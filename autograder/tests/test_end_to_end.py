@@ -33,8 +33,10 @@ def test_demo_grades_the_sample_class_as_expected(kit_copy):
     assert proc.returncode == 0, proc.stdout
     assert "10 of 10 sample submissions scored as expected" in proc.stdout
     demo = kit_copy / "demo-course"
-    grades = (demo / "reports" / "grades.csv").read_text().splitlines()
-    assert grades[0].startswith("student,assignment,sigmoid_values") and len(grades) == 11
+    grades = (demo / "reports" / "grades" / "01_sigmoid.csv").read_text().splitlines()
+    assert grades[0].startswith("student,sigmoid_values,sigmoid_shapes") and len(grades) == 11
+    summary = (demo / "reports" / "grades.csv").read_text().splitlines()
+    assert summary[0] == "student,01_sigmoid,total,max_score,pending_by_hand" and "bug-overflow,12,12,16,0" in summary
     report = json.loads((demo / "reports" / "results" / "01_sigmoid" / "bug-overflow.json").read_text())
     assert report["score"] == 12 and report["max_score"] == 16
     page = (demo / "feedback" / "bug-overflow" / "01_sigmoid" / "01_sigmoid.html").read_text()

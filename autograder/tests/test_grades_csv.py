@@ -1,0 +1,59 @@
+"""The grade tables: one per assignment (items in config order) and a course summary, assignments in config order."""
+import csv
+
+import pytest
+
+import grading_config
+from autograder import reports
+from autograder.grading import NotebookResult
+from autograder.items import ItemResult
+
+
+def result(student, assignment, points=None):
+    """Full marks on every config item of `assignment`, except the items `points` sets, in reverse order."""
+    items = [ItemResult(item, (points or {}).get(item, pts), pts, "passed", "", True, 0.0)
+             for item, pts in reversed(grading_config.ASSIGNMENTS[assignment]["items"].items())]
+    return NotebookResult(student, assignment, "%s.ipynb" % student, items)
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_one_table_per_assignment_and_a_summary_in_config_order(tmp_path):
+    results = [result("zoe", "06_dropout"), result("ada", "04_sgd", {"train_accuracy": 1.5}),
+               result("zoe", "01_sigmoid"), result("ada", "01_sigmoid", {"sigmoid_values": 0})]
+    paths = reports.write_grade_tables(results, tmp_path, {("01_sigmoid", "ada"): (2, 0.2)})
+    assert paths == [tmp_path / "grades" / ("%s.csv" % a) for a in ("01_sigmoid", "04_sgd", "06_dropout")] + [
+        tmp_path / "grades.csv"]
+
+    sigmoid = rows(tmp_path / "grades" / "01_sigmoid.csv")
+    assert sigmoid[0] == ["student", *grading_config.ASSIGNMENTS["01_sigmoid"]["items"],
+                          "raw_score", "days_late", "late_penalty", "score", "max_score"]
+    assert [r[0] for r in sigmoid[1:]] == ["ada", "zoe"]
+    assert sigmoid[1][1] == "0" and sigmoid[1][-5:] == ["14", "2", "2.8", "11.2", "16"]
+    assert sigmoid[2][-5:] == ["16", "0", "0", "16", "16"]
+    sgd = rows(tmp_path / "grades" / "04_sgd.csv")
+    assert len(sgd) == 2 and sgd[1][sgd[0].index("train_accuracy")] == "1.5"
+
+    summary = rows(tmp_path / "grades.csv")
+    assert summary[0] == ["student", "01_sigmoid", "04_sgd", "06_dropout", "total", "max_score", "pending_by_hand"]
+    assert summary[1] == ["ada", "11.2", "18.5", "", "29.7", "49", "0"]
+    assert summary[2] == ["zoe", "16", "", "13", "29", "49", "0"]
+
+
+def test_results_the_config_does_not_know_are_refused_by_name(tmp_path):
+    stale = result("ada", "01_sigmoid")
+    stale.items.append(ItemResult("sigmoid_old", 1, 1, "passed", "", True, 0.0))
+    with pytest.raises(ValueError, match="01_sigmoid/ada: item 'sigmoid_old' is not in grading_config.py"):
+        reports.write_grade_tables([stale], tmp_path)
+    unknown = NotebookResult("ada", "99_nope", "ada.ipynb", [])
+    with pytest.raises(ValueError, match="99_nope/ada: unknown assignment '99_nope'"):
+        reports.write_grade_tables([unknown], tmp_path)
+    assert not (tmp_path / "grades.csv").exists()
+
+
+def test_the_table_lists_assignments_in_config_order():
+    lines = reports.format_table([result("zoe", "06_dropout"), result("ada", "01_sigmoid")]).splitlines()
+    assert [l.split()[0] for l in lines[2:]] == ["01_sigmoid", "06_dropout"] and "by hand" not in lines[0]
