@@ -32,6 +32,9 @@ from .items import assignment_ids
 from .reports import _atomic_write, gradescope
 
 STATUS_MARK = {"passed": "✅", "partial": "◐", "failed": "❌", "error": "‼️"}
+CELL_CHARS = 300        # an item's message or a note in the PR comment's tables
+# "`func` on CASE: PROBLEM": CASE runs to the first ": " that does not start an input's value ("y = …").
+VOCABULARY_MESSAGE = re.compile(r"(`[^`]*` on )(.*?)(: (?!\w+ = ).*)")
 
 
 class GitError(RuntimeError):
@@ -162,14 +165,41 @@ def _item_details(result):
              "| item | points | message |", "|---|--:|---|"]
     for i in result.items:
         lines.append("| %s %s | %g/%g | %s |" % (STATUS_MARK[i.status], i.item, i.points, i.max_points,
-                                                  _cell(i.message, 300)))
-    lines += [""] + ["> %s  " % _cell(n, 300) for n in result.notes if n.strip()]
+                                                  _cell(fit_message(i.message, CELL_CHARS))))
+    lines += [""] + ["> %s  " % _cell(n, CELL_CHARS) for n in result.notes if n.strip()]
     return lines + ["", "</details>"]
 
 
+def shorten(text, width):
+    """`text` in at most `width` characters, cut between words and marked "…"."""
+    if len(text) <= width:
+        return text
+    head = text[:width - 1]
+    if text[width - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]           # the word that would be cut in two goes
+    return head.rstrip(" ,;:") + "…"
+
+
+def fit_message(message, limit, least=12):
+    """An item's message on one line of at most `limit` characters (nearly: no part goes below `least`).
+    The input description is shortened first, then the problem; the hint ("Hint: …" and any later
+    lines) only last."""
+    first, _, hint = message.partition("\n")
+    match = VOCABULARY_MESSAGE.fullmatch(" ".join(first.split()))
+    parts = list(match.groups()) if match else ["", "", " ".join(first.split())]
+    parts.append(" " + " ".join(hint.split()) if hint.strip() else "")
+    for n in (1, 2, 3):
+        over = sum(map(len, parts)) - limit
+        if over > 0 and parts[n]:
+            parts[n] = shorten(parts[n], max(len(parts[n]) - over, least))
+    return "".join(parts)
+
+
 def _cell(text, limit=None):
-    """Untrusted text for a Markdown table cell: one line (cut to `limit` characters), no HTML, no pipes."""
-    return html.escape(" ".join(text.split())[:limit], quote=False).replace("|", "\\|")
+    """Untrusted text for a Markdown table cell: one line (cut between words to `limit` characters), no
+    HTML, no pipes."""
+    text = " ".join(text.split())
+    return html.escape(shorten(text, limit) if limit else text, quote=False).replace("|", "\\|")
 
 
 def _code(path):
