@@ -65,9 +65,10 @@ def identify(path):
 
 @lru_cache(maxsize=None)
 def _fingerprints():
-    """{assignment: the grade_ids of its released notebook that no other assignment's notebook has}."""
+    """{assignment: the grade_ids of its released notebook that no other assignment's notebook has}
+    (assignments not released yet have none)."""
     ids = {a: grade_ids(read_submission(release_notebook(a), Limits.for_assignment(a).notebook_mb))
-           for a in assignment_ids()}
+           for a in assignment_ids() if release_notebook(a).exists()}
     return {a: mine - set().union(*(theirs for b, theirs in ids.items() if b != a)) for a, mine in ids.items()}
 
 
@@ -75,7 +76,7 @@ def assignment_of(nb):
     """The assignment whose nbgrader cell ids the notebook carries (most of them, if it mixes several), or None."""
     ids = grade_ids(nb)
     overlap = {a: len(ids & unique) for a, unique in _fingerprints().items()}
-    best = max(overlap.values())
+    best = max(overlap.values(), default=0)
     winners = [a for a, n in overlap.items() if n == best]
     return winners[0] if best and len(winners) == 1 else None
 
