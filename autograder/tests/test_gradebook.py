@@ -9,7 +9,7 @@ import pytest
 import grading_config
 from autograder import gradebook
 from autograder.grading import grade_notebook
-from autograder.items import ItemResult
+from autograder.items import ItemResult, cell_id
 
 from .conftest import SAMPLE_CLASS
 
@@ -52,7 +52,8 @@ def test_record_writes_the_kit_scores(course):
         assert gb.find_assignment(A).duedate == gradebook.parse_utc(grading_config.DUE_DATES[A])
         for student, result in results.items():
             nb = gb.find_submission_notebook(A, A, student)
-            assert {g.name: g.auto_score for g in nb.grades} == {i.item: i.points for i in result.items}
+            assert {g.name: g.auto_score for g in nb.grades} == {
+                cell_id(A, i.item, i.visible): i.points for i in result.items}      # hidden items: opaque ids
             assert not nb.needs_manual_grade
             assert gb.find_submission(A, student).score == pytest.approx(result.score)
         assert gb.find_submission(A, "reference").timestamp is not None
