@@ -30,6 +30,8 @@ REQUIREMENTS = course.ROOT / "course_data" / "student_repo" / "requirements.txt"
 VENVS = course.ROOT / ".venv-student"
 BASE_PACKAGES = ("numpy", "matplotlib", "ipykernel")
 VERDICT = re.compile(r"^(✓|✗) (\w+) — ")
+# Samples whose answers change from run to run: their messages are compared with the numbers masked.
+UNSEEDED = {("06_dropout", "bug-fresh-mask-backward"): "draws a new mask from the global np.random state"}
 
 
 def _environment(name, packages):
@@ -42,6 +44,7 @@ def _environment(name, packages):
         subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
                        check=True)
+        subprocess.run([str(python), "-c", "import matplotlib.pyplot"], check=True)     # builds the font cache
         (folder / "stamp").write_text(stamp)
     spec = VENVS / "kernels" / ("student-%s" % name)
     spec.mkdir(parents=True, exist_ok=True)
@@ -77,7 +80,8 @@ def _run(nb, folder, kernel, env=None, allow_errors=False, cell_timeout=None):
     """Execute `nb` in `folder` with the kernel; test cells get 10 minutes, others `cell_timeout`."""
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NBGRADER_EXECUTION")}
     clean.update(env or {}, MPLBACKEND="Agg")
-    client = NotebookClient(nb, kernel_name=kernel, allow_errors=allow_errors, resources={"metadata": {"path": str(folder)}},
+    client = NotebookClient(nb, kernel_name=kernel, allow_errors=allow_errors, interrupt_on_timeout=allow_errors,
+                            resources={"metadata": {"path": str(folder)}},
                             timeout_func=lambda cell: 600 if is_test_cell(cell) else cell_timeout or 600)
     client.execute(env=clean)
     return nb
@@ -148,11 +152,16 @@ def test_without_the_runtime_a_check_prints_one_line(template, kernels, tmp_path
     assert cell.outputs[0].text.count("\n") == 1 and "selfcheck/" in cell.outputs[0].text
 
 
+def _masked(verdicts):
+    return {item: (status, re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", message)) for item, (status, message) in verdicts.items()}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_runtime_agrees_with_the_grader_on_the_sample_class(assignment, template, kernels, sample_results, tmp_path):
-    """Every sample notebook, as the grader sees it (protected cells restored), run in a student's kernel:
-    each visible item's verdict and message equal the kit grader's. Files the grader cannot read as
-    notebooks cannot be opened by students either, and are left out."""
+    """Every sample notebook, as the grader sees it (protected cells restored), run in a student's kernel
+    with the template's full requirements (samples use scipy too): each visible item's verdict and message
+    equal the kit grader's. Files the grader cannot read as notebooks cannot be opened by students
+    either, and are left out."""
     limits = Limits.for_assignment(assignment)
     released = read_submission(course.release_notebook(assignment), limits.notebook_mb)
     compared = 0
@@ -164,7 +173,10 @@ def test_runtime_agrees_with_the_grader_on_the_sample_class(assignment, template
         restore_protected_cells(nb, released)
         folder = _folder(template, assignment, tmp_path / student)
         env = {k: v for k, v in GRADING_ENV.items() if k != "MPLCONFIGDIR"}
-        _run(nb, folder, kernels[assignment], env=env, allow_errors=True, cell_timeout=limits.cell_timeout)
-        assert _verdicts(nb, assignment) == _kit_verdicts(result), student
+        _run(nb, folder, kernels["07_keras_mnist"], env=env, allow_errors=True, cell_timeout=limits.cell_timeout)
+        ours, kit = _verdicts(nb, assignment), _kit_verdicts(result)
+        if (assignment, student) in UNSEEDED:
+            ours, kit = _masked(ours), _masked(kit)
+        assert ours == kit, student
         compared += 1
     assert compared >= len(sample_paths(assignment)) - 1
