@@ -43,6 +43,7 @@ def cmd_grade(args):
             print("%s: not graded: %s" % (path, exc))
             refused += 1
             continue
+        r, = gradebook.with_manual_grades([r])        # items graded by hand show as pending here
         results.append(r)
         print("%s / %s: %g/%g  (%.1f s)" % (r.student, r.assignment, r.score, r.max_score, r.seconds))
         print("\n".join(reports.format_item_lines(r)))
@@ -116,7 +117,8 @@ def cmd_feedback(args):
 def cmd_grades(args):
     results, exported, page = lifecycle.grades(Path(args.reports))
     print(reports.format_table(results))
-    print("kit grades: %s/grades.csv; nbgrader export: %s; instructor report: %s" % (args.reports, exported, page))
+    print("kit grades: %s/grades.csv (summary) and grades/<id>.csv; nbgrader export: %s; instructor report: %s"
+          % (args.reports, exported, page))
     return 0
 
 

@@ -6,7 +6,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import leakscan
+from autograder import course, leakscan
+from autograder.items import assignment_ids
 from autograder.worker import wire
 
 RELEASED = leakscan.ROOT / "assignments"
@@ -75,3 +76,10 @@ def test_hidden_ids_agree_with_the_items():
 
 def test_released_notebooks_leak_nothing():
     assert leakscan.scan(RELEASED) == []
+
+
+def test_a_fresh_student_template_leaks_nothing(tmp_path):
+    """Everything a student receives: the template `make release` writes (notebooks, selfcheck/, mnist.py,
+    README, requirements, workflows)."""
+    template = course.write_student_template(assignment_ids(), tmp_path / "template")
+    assert leakscan.scan(template) == []
