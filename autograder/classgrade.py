@@ -124,7 +124,8 @@ def grading_changes(assignment, old, new):
         reasons.append("suite %s changed" % Path(suite).name)
     engine = [f for f in code if f != suite]
     if engine:
-        reasons.append("grading code changed (%s)" % ", ".join(engine))
+        more = " and %d more" % (len(engine) - 3) if len(engine) > 3 else ""
+        reasons.append("grading code changed (%s%s)" % (", ".join(engine[:3]), more))
     if old["released_notebook"] != new["released_notebook"]:
         reasons.append("released notebook of %s changed" % assignment)
     return reasons + config_changes(assignment, old["config"], new["config"])
@@ -136,29 +137,24 @@ def config_changes(assignment, old, new):
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
 
-def _stored(path):
-    """(stored result, its stamp) from a result file; None for either if missing, unreadable or unstamped."""
-    try:
-        data = json.loads(Path(path).read_text())
-        return NotebookResult.from_dict(data), data.get("stamp")
-    except (OSError, ValueError, KeyError, TypeError):
-        return None, None
-
-
 def decide(task, stamp):
     """The Step for one submission: compare its stored stamp with the current one."""
     if not Path(task.result_path).exists():
         return Step(task, stamp, "grade", ["not graded yet"])
-    stored, old = _stored(task.result_path)
-    if stored is None:
+    try:
+        data = json.loads(Path(task.result_path).read_text())
+        stored = NotebookResult.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError):
         return Step(task, stamp, "regrade", ["stored result unreadable"])
-    if old is None:
-        return Step(task, stamp, "regrade", ["stored result has no stamp (graded by an older kit)"])
-    reasons = grading_changes(task.assignment, old["grading"], stamp["grading"])
-    if reasons:
-        return Step(task, stamp, "regrade", reasons)
-    reasons = config_changes(task.assignment, old["scoring"], stamp["scoring"])
-    return Step(task, stamp, "rescore" if reasons else "keep", reasons, stored)
+    try:
+        old = data["stamp"]
+        regrade = grading_changes(task.assignment, old["grading"], stamp["grading"])
+        rescoring = config_changes(task.assignment, old["scoring"], stamp["scoring"])
+    except (KeyError, TypeError, AttributeError):
+        return Step(task, stamp, "regrade", ["stored result has no stamp of this kit (graded by an older one)"])
+    if regrade:
+        return Step(task, stamp, "regrade", regrade)
+    return Step(task, stamp, "rescore" if rescoring else "keep", rescoring, stored)
 
 
 def plan(submitted, reports):

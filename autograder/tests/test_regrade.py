@@ -105,21 +105,30 @@ def test_late_policy_change_rescores_without_a_worker_and_matches_a_full_regrade
     assert table == full_table
 
 
+def older_format(data):
+    """A result as the kit stored it before stamps: one key, no per-item fractions."""
+    del data["stamp"]
+    data["key"] = "0" * 32
+    for item in data["items"]:
+        del item["fraction"]
+
+
 def test_a_change_in_what_items_compute_regrades_only_the_submissions_it_affects(course, monkeypatch):
     stored = course / "reports" / "students" / "01_sigmoid"
-    edits = {"reference": lambda stamp: stamp["grading"]["code"].update({"autograder/suites/test_01_sigmoid.py": "0"}),
-             "stub": lambda stamp: stamp["grading"]["code"].update({"autograder/expect.py": "0"}),
-             "bug-overflow": lambda stamp: stamp.clear()}
+    suite, engine = "autograder/suites/test_01_sigmoid.py", "autograder/expect.py"
+    edits = {"reference": lambda data: data["stamp"]["grading"]["code"].update({suite: "0"}),
+             "stub": lambda data: data["stamp"]["grading"]["code"].update({engine: "0"}),
+             "bug-overflow": older_format}
     for student, edit in edits.items():
         data = json.loads((stored / ("%s.json" % student)).read_text())
-        edit(data["stamp"])
-        (stored / ("%s.json" % student)).write_text(json.dumps(data if data["stamp"] else dict(data, stamp=None)))
+        edit(data)
+        (stored / ("%s.json" % student)).write_text(json.dumps(data))
     untouched = (stored / "bug-derivative.json").stat().st_mtime_ns
     monkeypatch.setitem(grading_config.ASSIGNMENTS["02_cross_entropy"], "limits", {"call_timeout": 5})
     results, lines, _ = autograde(course / "submitted", course / "reports")
     assert lines == [
         "grading code changed (autograder/expect.py) → regrading 1 submission of 01_sigmoid",
-        "stored result has no stamp (graded by an older kit) → regrading 1 submission of 01_sigmoid",
+        "stored result has no stamp of this kit (graded by an older one) → regrading 1 submission of 01_sigmoid",
         "suite test_01_sigmoid.py changed → regrading 1 submission of 01_sigmoid",
         "grading_config.py: limits of 02_cross_entropy changed → regrading 2 submissions of 02_cross_entropy",
         "autograde: 5 to grade (running student code), 0 to re-score (no code runs), 1 up to date"]
