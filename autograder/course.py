@@ -140,8 +140,9 @@ def write_student_template(assignments, dest=STUDENT_TEMPLATE):
             shutil.copy(source, dest / target)
     table = ["| folder | assignment |", "|---|---|"]
     for assignment in assignments:
-        shutil.copytree(release_notebook(assignment).parent, dest / "assignments" / assignment,
-                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        (dest / "assignments" / assignment).mkdir(parents=True)
+        shutil.copy(release_notebook(assignment), dest / "assignments" / assignment)
+        write_assignment_files(assignment, dest / "assignments" / assignment)
         table.append("| `assignments/%s/` | %s |" % (assignment, grading_config.ASSIGNMENTS[assignment]["title"]))
     readme = dest / "README.md"
     readme.write_text(readme.read_text().replace(TEMPLATE_TABLE, "\n".join(table)))
