@@ -29,8 +29,8 @@ from tqdm import tqdm
 import grading_config
 
 from .course import ROOT, release_notebook
-from .grading import NotebookResult, find_notebooks, grade_notebook, identify
-from .items import ItemResult, earned, load_items
+from .grading import NotebookResult, find_notebooks, grade_notebook
+from .items import ItemResult, assignment_ids, earned, load_items
 from .reports import _atomic_write
 from .worker_process import Limits
 
@@ -157,11 +157,17 @@ def decide(task, stamp):
     return Step(task, stamp, "rescore" if rescoring else "keep", rescoring, stored)
 
 
-def plan(submitted, reports):
-    """A Step per notebook in `submitted` (…/<student>/<assignment>/<assignment>.ipynb)."""
+def plan(submitted, reports, say=None):
+    """A Step per notebook in `submitted` (<submitted>/<student>/<assignment>/<file>.ipynb); any other
+    notebook there is left out, and `say` is told why."""
     steps, stamps = [], {}
     for path in find_notebooks([submitted]):
-        student, assignment = identify(path)
+        where = Path(path).relative_to(submitted).parts
+        if len(where) != 3 or where[1] not in assignment_ids():
+            if say:
+                say("%s: left out: not in <student>/<assignment>/ of a known assignment" % path)
+            continue
+        student, assignment = where[0], where[1]
         if assignment not in stamps:      # as it reads back from JSON, to compare with stored stamps
             stamps[assignment] = json.loads(json.dumps(
                 {"grading": grading_stamp(assignment), "scoring": scoring_stamp(assignment)}))
@@ -195,7 +201,7 @@ def rescore(result, points):
 def grade_task(task):
     """Grade one submission (in a pool process or on a Dask worker); never raises."""
     try:
-        result = grade_notebook(task.path, task.assignment)
+        result = grade_notebook(task.path, task.assignment, student=task.student)
     except Exception as exc:      # the kit itself failed: record it for this submission only
         result = crashed(task, "the grader failed on this notebook: %s: %s" % (type(exc).__name__, exc))
     return result.to_dict()
@@ -217,7 +223,7 @@ def grade_class(submitted, reports, jobs=None, scheduler=None, progress=True, sa
     submission's result (old and new). `say`, if given, gets the plan's lines before anything runs."""
     for leftover in Path(reports).glob("students/*/.*.tmp*"):    # from a run killed mid-write
         leftover.unlink()
-    steps = plan(submitted, reports)
+    steps = plan(submitted, reports, say)
     if say:
         for line in describe(steps):
             say(line)

@@ -55,14 +55,6 @@ def nbgrader_layout(path):
     return None
 
 
-def identify(path):
-    """(student, assignment) of a notebook in nbgrader's layout (what `autograde` grades)."""
-    found = nbgrader_layout(path)
-    if found is None:
-        raise NotGradable("%s is not in submitted/<student>/<assignment>/" % path)
-    return found
-
-
 @lru_cache(maxsize=None)
 def _fingerprints():
     """{assignment: the grade_ids of its released notebook that no other assignment's notebook has}

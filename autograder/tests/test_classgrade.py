@@ -74,3 +74,16 @@ def test_dask_local_cluster_gives_the_same_results(submitted, tmp_path):
         on_dask = grade_class(submitted, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
     assert scores(on_dask) == local
     assert len(plan(submitted, tmp_path / "dask")) == len(FAST)
+
+
+def test_any_folder_name_and_stray_notebooks_are_told_not_a_traceback(tmp_path):
+    """`autograde --submitted DIR`: <DIR>/<student>/<assignment>/ is graded whatever DIR is called; a
+    notebook elsewhere is left out, with a line saying why."""
+    dest = tmp_path / "downloads-term1" / "alice" / "01_sigmoid"
+    dest.mkdir(parents=True)
+    shutil.copy(SAMPLE_CLASS / "01_sigmoid" / "reference.ipynb", dest / "01_sigmoid.ipynb")
+    shutil.copy(SAMPLE_CLASS / "01_sigmoid" / "stub.ipynb", tmp_path / "downloads-term1" / "stray.ipynb")
+    told = []
+    results = grade_class(tmp_path / "downloads-term1", tmp_path / "reports", jobs=1, progress=False, say=told.append)
+    assert [(r.student, r.assignment, r.score) for r in results] == [("alice", "01_sigmoid", 16.0)]
+    assert any("stray.ipynb: left out" in line for line in told)
