@@ -27,6 +27,7 @@ import grading_config
 
 from .course import ROOT
 from .exports import write_junit
+from .gradebook import with_manual_grades
 from .grading import NotGradable, grade_notebook
 from .items import assignment_ids
 from .reports import _atomic_write, gradescope
@@ -111,6 +112,7 @@ def grade_pull_request(pr):
                 graded.append(Graded(path, problem="not graded: %s" % exc))
                 continue
             result.path = path
+            result, = with_manual_grades([result])      # items graded by hand show as pending
             graded.append(Graded(path, result))
     return graded
 
