@@ -10,23 +10,16 @@ import contextvars
 import functools
 
 from .worker import program
+from .worker.namespace import StudentNamespace
 
 _recording = contextvars.ContextVar("recording", default=None)
 
 
-class Recorder:
-    """The `nb` a visible item sees while compiling."""
+class Recorder(StudentNamespace):
+    """The `nb` a visible item sees while compiling (`nb.f(...)` and `call` come from StudentNamespace)."""
 
     def __init__(self, steps):
         self._steps = steps
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return functools.partial(self.call, name)
-
-    def call(self, name, *args, **kwargs):
-        return self.inspect(name, *args, **kwargs).value
 
     def inspect(self, name, *args, **kwargs):
         return self._add("call", name, args, kwargs)
