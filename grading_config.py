@@ -132,6 +132,8 @@ ASSIGNMENTS = {
         # Test accuracy earns no credit at or below the first number, full credit from the second.
         "accuracy_thresholds": {"subset": [0.80, 0.92], "full": [0.85, 0.95]},
         "limits": {"cell_timeout": 120, "call_timeout": 120, "memory_mb": 4096},
+        # Modules the grader's worker processes import once, before forking one per submission.
+        "preload": ["keras"],
     },
 }
 

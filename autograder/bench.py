@@ -4,12 +4,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from .classgrade import grade_class
 from .course import ROOT, nbgrader_item_scores, source_notebook
 from .items import assignment_ids
+
+KERAS = "07_keras_mnist"
 
 
 def grading_cost(path, assignment):
@@ -37,6 +40,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 
 def main(assignments=None, students=120):
     class_throughput(students)
+    print()
+    keras_figures()
     print()
     print("Grading one reference submission per assignment, each in a fresh process:")
     print("%-16s %8s %10s %10s %10s %8s" % ("assignment", "wall s", "grader MB", "worker MB", "sum MB", "score"))
@@ -83,3 +88,82 @@ def class_throughput(students=120, assignments=("01_sigmoid", "02_cross_entropy"
     print("nbgrader autograde:    %6.1f s  %6.2f notebooks/s" % (nbgrader, len(submissions) / nbgrader))
     print("ratio (kit / nbgrader): %.1fx; identical per-item scores on %d of %d notebooks" % (
         nbgrader / kit, agree, len(results)))
+
+
+class TreeMemory:
+    """The peak, over the life of a process tree, of the sum of its processes' proportional set sizes
+    (PSS: pages shared by forked workers and their zygote are counted once in total)."""
+
+    def __init__(self, pid, every=0.2):
+        self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(every,), daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self, every):
+        while not self._stop.wait(every):
+            self.peak_mb = max(self.peak_mb, sum(map(_pss_mb, _tree(self.pid))))
+
+
+def _tree(pid):
+    pids, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir("/proc/%d/task" % p):
+                stack += [int(c) for c in Path("/proc/%d/task/%s/children" % (p, task)).read_text().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def _pss_mb(pid):
+    try:
+        for line in Path("/proc/%d/smaps_rollup" % pid).read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _timed(args, **kw):
+    """Wall seconds and peak tree PSS (MB) of a command, and its stdout."""
+    start = time.monotonic()
+    proc = subprocess.Popen(args, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, **kw)
+    with TreeMemory(proc.pid) as memory:
+        out = proc.communicate()[0]
+    return time.monotonic() - start, memory.peak_mb, out
+
+
+def keras_figures():
+    """07 against the cost of a bare `import tensorflow` measured in the same run: a single fresh
+    `grade` of the reference, and the sample class in class mode (all cores), with peak memory."""
+    samples = sorted((ROOT / "course_data" / "sample_class" / KERAS).glob("*.ipynb"))
+    tf_import = min(_timed([sys.executable, "-c", "import tensorflow"])[0] for _ in range(2))
+    single, single_mb, out = _timed([sys.executable, "-m", "autograder", "grade", "--assignment", KERAS,
+                                     str(source_notebook(KERAS))])
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for sample in samples:
+            dest = Path(tmp) / "submitted" / sample.stem / KERAS
+            dest.mkdir(parents=True)
+            shutil.copy(sample, dest / ("%s.ipynb" % KERAS))
+        script = ("import sys; from autograder.classgrade import grade_class; "
+                  "grade_class(sys.argv[1], sys.argv[2], progress=False)")
+        whole, class_mb, _ = _timed([sys.executable, "-c", script, str(Path(tmp) / "submitted"),
+                                     str(Path(tmp) / "reports")])
+    per = whole / len(samples)
+    print("07 (Keras MNIST), against a bare `python -c 'import tensorflow'` of %.1f s in this run:" % tf_import)
+    print("  single fresh `grade` of the reference: %5.1f s = %.2fx the import (bar 2.5x); peak %.0f MB"
+          % (single, single / tf_import, single_mb))
+    print("  class mode, %d sample notebooks, %d processes: %.1f s, %.1f s per notebook = %.2fx the import "
+          "(bar 1.6x); peak %.0f MB in all, %.0f MB per concurrent grading (bar 2048)"
+          % (len(samples), os.cpu_count(), whole, per, per / tf_import, class_mb, class_mb / os.cpu_count()))
+    print("  reference: %s" % next((line for line in out.splitlines() if "/ %s:" % KERAS in line), "no result"))

@@ -8,7 +8,7 @@ from .course import release_notebook
 from .items import ItemResult, assignment_ids, load_items, run_item
 from .namespaces import RemoteNamespace
 from .notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
-from .worker_process import Limits, Worker
+from .worker_process import Limits, Worker, preload_for, start_zygotes
 
 
 @dataclass
@@ -132,10 +132,11 @@ def grade_notebook(path, assignment=None, visible_only=False, student=None):
 
 def _run(result, nb, items):
     """Run the notebook in a worker (protected cells restored first) and its items against it."""
-    limits = Limits.for_assignment(result.assignment)
+    limits, preload = Limits.for_assignment(result.assignment), preload_for(result.assignment)
+    start_zygotes(preload)
     released = read_submission(release_notebook(result.assignment), limits.notebook_mb)
     result.notes += restore_protected_cells(nb, released)
-    with Worker(code_cells(nb), limits) as worker:
+    with Worker(code_cells(nb), limits, preload) as worker:
         result.notes.insert(0, worker.protections())
         for index, error in sorted(worker.cell_reports.items()):
             result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))

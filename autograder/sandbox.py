@@ -58,8 +58,9 @@ def bwrap_prefix(scratch):
     return args + ["--bind", scratch, scratch, "--chdir", scratch]
 
 
-def pids_cgroup():
-    """A fresh pids cgroup (v1) limited to MAX_PIDS, or None where we may not make one.
+def pids_cgroup(role):
+    """A fresh pids cgroup (v1) for this process's `role` sandbox, limited to MAX_PIDS, or None where we
+    may not make one.
 
     Groups left by grading processes that were killed are removed on the way.
     """
@@ -67,7 +68,7 @@ def pids_cgroup():
         if not _running(stale.name.rsplit("-", 1)[-1]):
             remove_cgroup(stale)
     try:
-        group = PIDS_CGROUP_ROOT / ("coursekit-%d" % os.getpid())
+        group = PIDS_CGROUP_ROOT / ("coursekit-%s-%d" % (role, os.getpid()))
         group.mkdir(exist_ok=True)
         (group / "pids.max").write_text(str(MAX_PIDS))
         return group
@@ -80,12 +81,12 @@ def _running(pid):
     return not pid.isdigit() or os.path.exists("/proc/%s" % pid)
 
 
-def scratch_folder():
+def scratch_folder(role):
     """A private folder for this process's workers; folders of dead grading processes are removed."""
     for stale in Path(tempfile.gettempdir()).glob("coursekit-scratch-*"):
         if not _running(stale.name.split("-")[2]):
             shutil.rmtree(stale, ignore_errors=True)
-    return tempfile.mkdtemp(prefix="coursekit-scratch-%d-" % os.getpid())
+    return tempfile.mkdtemp(prefix="coursekit-scratch-%d-%s-" % (os.getpid(), role))
 
 
 def kill_cgroup_except(group, keep):
@@ -117,10 +118,10 @@ def remove_cgroup(group, wait=0.0):
 class Confinement:
     """The scratch folder, command prefix, cgroup and the description of what is active."""
 
-    def __init__(self):
-        self.scratch = scratch_folder()
+    def __init__(self, role):
+        self.scratch = scratch_folder(role)
         self.sandboxed = bwrap_works()
-        self.cgroup = pids_cgroup()
+        self.cgroup = pids_cgroup(role)
         self.prefix = bwrap_prefix(self.scratch) if self.sandboxed else []
 
     def join_cgroup(self):

@@ -27,6 +27,9 @@ class Recorder(StudentNamespace):
     def harness(self, name, *args, **kwargs):
         return self._add("harness", name, args, kwargs)
 
+    def evaluate(self, name, file, *args, **kwargs):
+        return self._add("evaluate", name, (file,) + args, kwargs)
+
     def has(self, name):
         raise TypeError("a visible item cannot branch on the notebook's contents: call the function instead")
 

@@ -5,6 +5,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -72,31 +73,34 @@ class ForkedWorker:
 
 
 class Zygote:
-    """A warm process (numpy and matplotlib imported) that forks a fresh worker per submission.
+    """A warm process (its `preload` modules imported) that forks a fresh worker per submission.
 
-    Starting a worker this way costs a fork instead of an interpreter start and imports; each
-    worker still starts from the zygote's clean state. One per grading process, restarted if it
-    dies (a student's code may kill its parent).
+    Starting a worker this way costs a fork instead of an interpreter start and imports (for 07,
+    TensorFlow's seconds); each worker still starts from the zygote's clean state, which has run
+    nothing but imports (`zygote_threads`, which it reports, stays 1: forking is safe). One per
+    role and preload per grading process, each in a sandbox of its own, restarted if it dies (a
+    student's code may kill its parent).
     """
 
-    def __init__(self):
-        self.proc = self.sock = self.confinement = None
+    def __init__(self, role, preload):
+        self.role, self.preload = role, tuple(preload)
+        self.proc = self.sock = self.confinement = self.zygote_threads = None
         self.buffer = b""
         self.owner = os.getpid()
 
     def scratch(self):
         """The folder for workers' working directories (the only writable place in the sandbox)."""
         if self.owner != os.getpid():       # a forked copy (e.g. a pool process): start its own
-            self.__init__()
+            self.__init__(self.role, self.preload)
         if self.confinement is None:
-            self.confinement = Confinement()
+            self.confinement = Confinement(self.role)
             Finalize(self, self._cleanup, exitpriority=10)     # also runs in multiprocessing children
         return self.confinement.scratch
 
     def environment(self, home):
         """What student code finds in os.environ: a few of ours, GRADING_ENV, and its own HOME."""
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(GRADING_ENV, HOME=home)
+        env.update(GRADING_ENV, HOME=home, TMPDIR=home)
         if self.confinement.sandboxed:
             env["MPLCONFIGDIR"] = "/tmp/matplotlib"      # the venv is read-only in there
         return env
@@ -105,7 +109,7 @@ class Zygote:
         self.scratch()
         return self.confinement.describe(limits)
 
-    def _ensure(self):
+    def ensure(self):
         scratch = self.scratch()
         if self.proc is not None and self.proc.poll() is None:
             return
@@ -114,7 +118,7 @@ class Zygote:
         env = self.environment(scratch)
         self.proc = subprocess.Popen(
             self.confinement.prefix + [PYTHON, "-I", "-S", WORKER_MAIN, "zygote", str(theirs.fileno()),
-                                       *SITE_DIRS],
+                                       ",".join(self.preload), *SITE_DIRS],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), cwd=scratch, env=env, start_new_session=True,
             preexec_fn=self.confinement.join_cgroup)
@@ -145,13 +149,15 @@ class Zygote:
 
     def spawn(self, cwd, env, memory_mb, replies_fd, log_fd):
         """Fork a worker with this working directory, environment and memory limit."""
-        self._ensure()
+        self.ensure()
         requests_read, requests_write = os.pipe()
         try:
             spec = dict(FILE_LIMITS, cwd=cwd, env=env, memory_mb=memory_mb)
             socket.send_fds(self.sock, [json.dumps(spec).encode()],
                             [requests_read, replies_fd, log_fd])
-            pid = self._host_pid(self._message()["pid"])
+            message = self._message()
+            self.zygote_threads = message.get("zygote_threads")
+            pid = self._host_pid(message["pid"])
         except (OSError, KeyError, ValueError):
             self._cleanup_zygote()
             raise WorkerCrashed("the grading sandbox could not start a worker") from None
@@ -208,7 +214,29 @@ def _read(pid, name):
         return b""
 
 
-ZYGOTE = Zygote()
+BASE_PRELOAD = ("numpy", "matplotlib.pyplot")
+_ZYGOTES = {}
+
+
+def zygote(role, preload):
+    """This process's zygote for workers of `role` ("worker": student code; "evaluator": trusted
+    procedures on files student code wrote) that preload `preload` besides numpy and matplotlib."""
+    key = (role, BASE_PRELOAD + tuple(m for m in preload if m not in BASE_PRELOAD))
+    if key not in _ZYGOTES:
+        _ZYGOTES[key] = Zygote(*key)
+    return _ZYGOTES[key]
+
+
+def preload_for(assignment):
+    """The modules an assignment's workers import before forking (grading_config: "preload")."""
+    return tuple(grading_config.ASSIGNMENTS.get(assignment, {}).get("preload", ()))
+
+
+def start_zygotes(preload):
+    """Start the worker and evaluator zygotes now, so their imports run side by side and beside the
+    grader's own work (the evaluator's only where there is more than numpy to preload)."""
+    for role in ("worker", "evaluator") if preload else ("worker",):
+        zygote(role, preload).ensure()
 
 
 class Worker:
@@ -219,15 +247,17 @@ class Worker:
     the cells, at most `limits.max_restarts` times.
     """
 
-    def __init__(self, cells, limits):
+    def __init__(self, cells, limits, preload=(), role="worker"):
         self.cells = cells
         self.limits = limits
+        self.preload = preload
+        self.zygote = zygote(role, preload)
         self.cell_reports = None        # {cell index: error text} from the first run
         self.death = None               # why the process last died, for messages
         self.restarts = 0
         self.proc = None
         self.log = tempfile.TemporaryFile()
-        self.workdir = tempfile.mkdtemp(prefix="grading-", dir=ZYGOTE.scratch())
+        self.workdir = tempfile.mkdtemp(prefix="grading-", dir=self.zygote.scratch())
 
     def __enter__(self):
         self._start()
@@ -238,9 +268,9 @@ class Worker:
 
     # -- lifecycle --------------------------------------------------------------------------
     def _start(self):
-        env = ZYGOTE.environment(self.workdir)
+        env = self.zygote.environment(self.workdir)
         read_fd, write_fd = os.pipe()
-        self.proc = ZYGOTE.spawn(self.workdir, env, self.limits.memory_mb, write_fd, self.log.fileno())
+        self.proc = self.zygote.spawn(self.workdir, env, self.limits.memory_mb, write_fd, self.log.fileno())
         os.close(write_fd)
         self.replies = read_fd
         self.buffer = bytearray()
@@ -274,12 +304,12 @@ class Worker:
                 pass
             os.close(self.replies)
             self.proc = None
-        ZYGOTE.kill_leftovers()
+        self.zygote.kill_leftovers()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def protections(self):
         """What confines this worker, in words, for every report."""
-        return ZYGOTE.protections(self.limits)
+        return self.zygote.protections(self.limits)
 
     def peak_mb(self):
         """The worker's peak resident memory (MB) as it reports it, or None if it is gone."""
@@ -315,6 +345,36 @@ class Worker:
             how = "exited with status %d (sys.exit/os._exit?)" % code
         self.death = "%s: the process %s" % (what, how)
         return WorkerCrashed("the notebook's process died while %s" % self.death)
+
+    def evaluate(self, message):
+        """Run a trusted procedure on a file this worker's code wrote (`message["file"]`), in a fresh
+        evaluator: a process of a separate sandbox that has run no student code. The file's bytes are
+        copied there (never opened here beyond reading them); the procedure gets its path first."""
+        try:
+            data = self._own_file(message["file"])
+        except OSError as exc:
+            return {"status": "error", "error": "the file it wrote cannot be used: %s" % exc}
+        with Worker([], self.limits, self.preload, role="evaluator") as evaluator:
+            extension = os.path.splitext(str(message["file"]))[1]      # Keras goes by it
+            path = os.path.join(evaluator.workdir, "file" + (extension if extension[1:].isalnum() else ""))
+            with open(path, "wb") as copy:
+                copy.write(data)
+            try:
+                return evaluator.request(dict(message, args=[path] + message["args"]), None)
+            except WorkerCrashed as exc:
+                return {"status": "error", "error": str(exc).replace("the notebook's process", "the evaluator")}
+
+    def _own_file(self, name):
+        """The bytes of a regular file inside this worker's folder (symbolic links refused: a student's
+        code may point one at anything), at most the worker's file size limit."""
+        fd = os.open(os.path.join(self.workdir, str(name)), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            real = os.readlink("/proc/self/fd/%d" % fd)
+            if os.path.commonpath([real, os.path.realpath(self.workdir)]) != os.path.realpath(self.workdir):
+                raise OSError("%s is outside the notebook's folder" % name)
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or os.fstat(fd).st_size > FILE_LIMITS["fsize_mb"] * 2**20:
+                raise OSError("%s is not a regular file of at most %d MB" % (name, FILE_LIMITS["fsize_mb"]))
+            return f.read()
 
     # -- requests ---------------------------------------------------------------------------
     def request(self, message, on_callback):

@@ -1,10 +1,12 @@
-"""Assignment 07 — Keras MNIST. The grader controls training: the worker builds and trains the
-student's model with the grader's seeds and budget and saves it; this process loads it with
-`safe_mode=True` and measures it on data the worker never saw (the test split)."""
+"""Assignment 07 — Keras MNIST. The grader controls training and never touches the model itself.
+
+The student's worker builds and trains the student's model with the grader's seeds and budget
+and saves it (`harness_keras`). An evaluator — a fresh process in a sandbox of its own that ran
+no student code — reads the file and returns plain data: the architecture, predicted classes for
+images it is given without their labels, a digest of the weights. This process compares that
+data with the labels and the spec; it never imports TensorFlow. The worker never sees test digits.
+"""
 import functools
-import os
-import threading
-import warnings
 import weakref
 
 import numpy as np
@@ -12,20 +14,23 @@ import numpy as np
 import grading_config
 from autograder.expect import expect_array, expect_close, expect_layers, expect_sequence, fail
 from autograder.items import PartialCredit, visible
+from autograder.worker.failures import ItemFailure
 
 CONFIG = grading_config.ASSIGNMENTS["07_keras_mnist"]
 SPEC = dict(hidden_sizes=[64, 32], activation="relu", dropout=0.0, l2=0.0,
             loss="categorical_crossentropy", optimizer="adam")
 UNREGULARIZED = dict(SPEC, hidden_sizes=[256, 128])
 REGULARIZED = dict(UNREGULARIZED, dropout=0.5, l2=1e-3)
-_trained = weakref.WeakKeyDictionary()          # nb → {spec key: loaded model}
+SAFE_LAYERS_HINT = "use only standard Keras layers (no Lambda layers, no custom classes)"
+_trained = weakref.WeakKeyDictionary()          # nb → {spec key: what the evaluator reported}
 
 
 @functools.lru_cache(maxsize=1)
 def mnist():
-    """Raw digits and the grading budget for whichever MNIST source is available."""
+    """Raw digits and the grading budget for whichever MNIST source is available (full MNIST only
+    from Keras's cache: this process does not import TensorFlow)."""
     from course_data.mnist import describe, load_mnist
-    train, val, test, source = load_mnist()
+    train, val, test, source = load_mnist(download=False)
     budget = CONFIG["budget"][source]
     return {"train": tuple(a[:budget["train"]] for a in train), "val": tuple(a[:budget["val"]] for a in val),
             "test": test, "source": source, "describe": describe(source), "budget": budget}
@@ -35,59 +40,48 @@ def reference_preprocess(x, y):
     return x.reshape(len(x), -1).astype("float32") / 255.0, np.eye(10, dtype="float32")[y]
 
 
-# TensorFlow must stay quiet (stderr zeroes an nbgrader test cell); importing it takes seconds, so
-# start now, while the worker runs the notebook.
-for _name, _value in (("TF_CPP_MIN_LOG_LEVEL", "3"), ("TF_ENABLE_ONEDNN_OPTS", "0")):
-    os.environ.setdefault(_name, _value)
-threading.Thread(target=__import__, args=("keras",), daemon=True).start()
-
-
-def keras():
-    import keras as k
-    import tensorflow as tf
-    tf.get_logger().setLevel("ERROR")
-    return k
-
-
-def _load(path, func):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")      # "skipping optimizer variables": irrelevant here
-            return keras().saving.load_model(path, safe_mode=True)
-    except Exception as exc:
-        fail(func, "the model it built", "the saved model could not be loaded safely (%s: %s)"
-             % (type(exc).__name__, str(exc).splitlines()[0][:300]),
-             "use only standard Keras layers (no Lambda layers, no custom classes)")
-
-
 def summary(nb, spec):
-    """The student's build_model(**spec), described as data by the worker (see `harness_keras.describe_model`)."""
-    return nb.harness("keras.describe_model", spec).value
+    """The student's build_model(**spec), saved by the worker and described as data by an evaluator."""
+    saved = nb.harness("keras.build_and_save", spec).value
+    return nb.evaluate("keras.describe_saved", saved["file"]).value
 
 
 def trained(nb, spec, epochs=None, samples=None, fresh=False):
-    """The student's preprocess → build_model(**spec) → train_model, with the grader's seed and budget.
-
-    Models are trained once per notebook and spec (several items share them) unless `fresh`.
-    """
+    """The student's preprocess → build_model(**spec) → train_model, with the grader's seed and budget,
+    as an evaluator reports it: {"model": layers, loss, metrics; "predictions": {split: classes};
+    "weights": digest}. Each spec is trained once per notebook (several items share it) unless `fresh`."""
     data = mnist()
     key = (repr(sorted(spec.items())), epochs, samples)
     cache = _trained.setdefault(nb, {})
     if key not in cache or fresh:
-        inside, outside = nb.scratch_file("trained-%d.keras" % len(cache))
         train = tuple(a[:samples] for a in data["train"])
-        nb.harness("keras.fit_and_save", spec, train, data["val"], epochs or data["budget"]["epochs"],
-                   data["budget"]["batch_size"], data["budget"]["seed"], inside)
-        cache[key] = _load(outside, "train_model")
+        saved = nb.harness("keras.fit_and_save", spec, train, data["val"], epochs or data["budget"]["epochs"],
+                           data["budget"]["batch_size"], data["budget"]["seed"]).value
+        images = {} if samples else {split: reference_preprocess(*data[split])[0] for split in ("train", "val", "test")}
+        try:
+            cache[key] = nb.evaluate("keras.predict_saved", saved["file"], images).value
+        except ItemFailure as exc:
+            fail("train_model", "the trained model", "the saved model could not be loaded safely and "
+                 "evaluated: %s" % str(exc).split("\n", 1)[-1].strip()[:400], SAFE_LAYERS_HINT)
     return cache[key]
 
 
-def accuracy(model, split):
-    """Accuracy of the model on a split, preprocessed the reference way (eager: no tracing, no logs)."""
-    x, y = reference_preprocess(*mnist()[split])
-    predicted = np.concatenate([np.argmax(model(x[i:i + 1000], training=False), axis=1)
-                                for i in range(0, len(x), 1000)])
-    return float(np.mean(predicted == np.argmax(y, axis=1)))
+def accuracy(report, split):
+    """The accuracy of the evaluator's predictions on a split, against its labels (which only this process has)."""
+    return float(np.mean(report["predictions"][split] == mnist()[split][1]))
+
+
+def regularization_problem(layers, spec):
+    """Why `layers` do not apply spec's dropout and L2 (Dropout layers at that rate; L2 at that factor on the
+    hidden Dense kernels), or None."""
+    rates = [layer["rate"] for layer in layers if layer["type"] == "Dropout"]
+    factors = [layer["l2"] for layer in layers if layer["type"] == "Dense"][:-1]
+    wrong = []
+    if spec["dropout"] and not (rates and np.allclose(rates, spec["dropout"], rtol=1e-5, atol=0)):
+        wrong.append("Dropout rates %s (expected %s)" % (rates, spec["dropout"]))
+    if spec["l2"] and not (factors and np.allclose(factors, spec["l2"], rtol=1e-5, atol=0)):
+        wrong.append("hidden-layer L2 factors %s (expected %s)" % (factors, spec["l2"]))
+    return " and ".join(wrong) or None
 
 
 @visible
@@ -167,10 +161,13 @@ def test_test_accuracy(nb):
 
 def test_regularization_gap(nb):
     """with dropout and L2, the train–validation accuracy gap is no larger than without"""
-    gaps = {}
-    for name, spec in (("unregularized", UNREGULARIZED), ("regularized", REGULARIZED)):
-        model = trained(nb, spec)
-        gaps[name] = accuracy(model, "train") - accuracy(model, "val")
+    regularized = trained(nb, REGULARIZED)
+    problem = regularization_problem(regularized["model"]["layers"], REGULARIZED)
+    if problem:
+        fail("build_model", "dropout=0.5, l2=1e-3", "the model has %s: the regularization is not applied"
+             % problem, "build_model must use its dropout and l2 arguments")
+    gaps = {name: accuracy(report, "train") - accuracy(report, "val")
+            for name, report in (("unregularized", trained(nb, UNREGULARIZED)), ("regularized", regularized))}
     if gaps["regularized"] > gaps["unregularized"]:
         fail("build_model/train_model", "dropout=0.5, l2=1e-3 vs none", "train–validation gap %.3f with "
              "regularization, %.3f without" % (gaps["regularized"], gaps["unregularized"]),
@@ -180,8 +177,7 @@ def test_regularization_gap(nb):
 def test_seeded_determinism(nb):
     """training twice with the same seed gives identical weights"""
     small = dict(SPEC, hidden_sizes=[32])
-    first = trained(nb, small, epochs=1, samples=1000).get_weights()
-    second = trained(nb, small, epochs=1, samples=1000, fresh=True).get_weights()
-    if len(first) != len(second) or not all(np.array_equal(a, b) for a, b in zip(first, second)):
+    first = trained(nb, small, epochs=1, samples=1000)["weights"]
+    if trained(nb, small, epochs=1, samples=1000, fresh=True)["weights"] != first:
         fail("train_model", "two runs with the same seed", "the trained weights differ",
              "don't reseed or shuffle with your own randomness inside build_model/train_model")

@@ -8,7 +8,7 @@ from autograder.classgrade import grade_class
 from autograder.course import ROOT, source_notebook
 from autograder.namespaces import RemoteNamespace
 from autograder.notebook import code_cells, read_submission
-from autograder.worker_process import Limits, Worker
+from autograder.worker_process import Limits, Worker, preload_for
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 
@@ -17,7 +17,7 @@ SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 def notebook_namespace(path, assignment=None):
     """A RemoteNamespace over a notebook run in a worker, as the grader would."""
     limits = Limits.for_assignment(assignment)
-    with Worker(code_cells(read_submission(path, limits.notebook_mb)), limits) as worker:
+    with Worker(code_cells(read_submission(path, limits.notebook_mb)), limits, preload_for(assignment)) as worker:
         yield RemoteNamespace(worker)
 
 

@@ -1,9 +1,24 @@
-"""Worker-side procedures for assignment 07: describe the student's Keras model as data, or train it.
+"""Procedures for assignment 07, in two roles.
 
-They call the notebook's `preprocess`, `build_model` and `train_model` exactly as the notebook
-does, with the grader's seeds and budget. `describe_model` returns plain data; `fit_and_save`
-writes a `.keras` file. No expected answers live here (the students' runtime ships this module).
+In the student's worker: `build_and_save` and `fit_and_save` call the notebook's `preprocess`,
+`build_model` and `train_model` exactly as the notebook does, with the grader's seeds and budget,
+and save the model to a file.
+
+In an evaluator (`StudentNamespace.evaluate`: a fresh process that ran no student code):
+`describe_saved` reads a saved model's architecture and compile settings as plain data from its
+`config.json`, without building it; `predict_saved` loads it (safe mode) and returns predicted
+classes for images it is given — never labels — and a digest of its weights.
+
+No expected answers live here (the students' runtime ships this module).
 """
+import atexit
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+
+_folder = []
 
 
 def _student(namespace, name):
@@ -20,31 +35,75 @@ def _seed(seed):
     tf.config.experimental.enable_op_determinism()
 
 
-def describe_model(namespace, build_kwargs, seed=0):
-    """build_model(**build_kwargs) as plain data: each layer's type, units, activation, dropout rate and
-    L2 factor (0.0 without a regularizer), and the compiled loss and metrics as Keras serializes them."""
+def _save(model):
+    """Save to a new file in a private temporary folder (under TMPDIR: in the kit's worker, its own folder)."""
+    if not _folder:
+        _folder.append(tempfile.mkdtemp(prefix="models-"))
+        atexit.register(shutil.rmtree, _folder[0], True)
+    path = tempfile.mkstemp(suffix=".keras", dir=_folder[0])[1]
+    model.save(path)
+    return path
+
+
+def build_and_save(namespace, build_kwargs, seed=0):
+    """build_model(**build_kwargs), saved untrained: {"file": path}."""
     _seed(seed)
-    model = _student(namespace, "build_model")(**build_kwargs)
-    layers = []
-    for layer in model.layers:
-        config = layer.get_config()
-        regularizer = config.get("kernel_regularizer")
-        l2 = float(regularizer.get("config", {}).get("l2", "nan")) if isinstance(regularizer, dict) else \
-            0.0 if regularizer is None else float("nan")
-        layers.append({"type": type(layer).__name__, "units": config.get("units"),
-                       "activation": str(config.get("activation")), "rate": config.get("rate"), "l2": l2})
-    compiled = model.get_compile_config() or {}
-    return {"layers": layers, "loss": compiled.get("loss"), "metrics": compiled.get("metrics")}
+    return {"file": _save(_student(namespace, "build_model")(**build_kwargs))}
 
 
-def fit_and_save(namespace, build_kwargs, train, validation, epochs, batch_size, seed, filename):
-    """preprocess → build_model → train_model on the grader's raw (images, labels); save the model."""
+def fit_and_save(namespace, build_kwargs, train, validation, epochs, batch_size, seed):
+    """preprocess → build_model → train_model on the grader's raw (images, labels), then save:
+    {"file": path, "epochs_run": epochs the History records}."""
     preprocess = _student(namespace, "preprocess")
     data = (preprocess(*train), preprocess(*validation))
     _seed(seed)
     model = _student(namespace, "build_model")(**build_kwargs)
     history = _student(namespace, "train_model")(model, data, epochs=epochs, batch_size=batch_size,
                                                  callbacks=[])
-    model.save(filename)
     history = getattr(history, "history", history)
-    return {"file": filename, "epochs_run": len(next(iter(history.values()), [])) if history else 0}
+    return {"file": _save(model), "epochs_run": len(next(iter(history.values()), [])) if history else 0}
+
+
+def describe_saved(namespace, path):
+    """A saved model's layers (nested models flattened, input layers left out) — each layer's type,
+    units, activation, dropout rate and kernel L2 factor (0.0 without a regularizer, nan for another
+    kind) — and its compiled loss and metrics, as Keras serialized them."""
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+    layers = list(_layers(config))
+    if not layers:
+        raise ValueError("the saved model lists no layers (a subclassed model?): build a keras.Sequential "
+                         "or functional model")
+    compiled = config.get("compile_config") or {}
+    return {"layers": layers, "loss": compiled.get("loss"), "metrics": compiled.get("metrics")}
+
+
+def _layers(config):
+    for layer in (config.get("config") or {}).get("layers") or []:
+        settings = layer.get("config") or {}
+        if settings.get("layers") is not None:
+            yield from _layers(layer)
+        elif layer.get("class_name") != "InputLayer":
+            regularizer = settings.get("kernel_regularizer")
+            l2 = float((regularizer.get("config") or {}).get("l2", "nan")) if isinstance(regularizer, dict) \
+                else 0.0 if regularizer is None else float("nan")
+            yield {"type": layer.get("class_name"), "units": settings.get("units"),
+                   "activation": str(settings.get("activation")), "rate": settings.get("rate"), "l2": l2}
+
+
+def predict_saved(namespace, path, images):
+    """Load the saved model (safe mode: no Lambda layers, no custom code) and predict:
+    {"model": describe_saved, "predictions": {name: predicted class per image (n,) uint8},
+    "weights": sha256 of its weights}. `images` maps names to arrays (n, 784) float32."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    tf.get_logger().setLevel("ERROR")
+    model = keras.saving.load_model(path, safe_mode=True)
+    predictions = {name: np.concatenate([np.argmax(model(x[i:i + 1000], training=False), axis=1)
+                                         for i in range(0, len(x), 1000)] or [np.zeros(0)]).astype(np.uint8)
+                   for name, x in images.items()}
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(np.ascontiguousarray(weights).tobytes())
+    return {"model": describe_saved(namespace, path), "predictions": predictions, "weights": digest.hexdigest()}

@@ -1,4 +1,4 @@
-"""Worker entry point: `python -I -S main.py (serve|zygote) FD SITE_DIR...`.
+"""Worker entry point: `python -I -S main.py (serve|zygote) FD PRELOAD SITE_DIR...`.
 
 `serve FD`: read one JSON request per line on stdin, answer on FD (stdout/stderr belong to the
 student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "name", "args",
@@ -6,7 +6,8 @@ student's code). Requests: {"op": "cell", "index", "source"}, {"op": "call", "na
 {"op": "stats"} (peak memory). A SIGINT from the grader (time limit) turns the running request
 into {"status": "timeout"}.
 
-`zygote FD`: a warm start. Import numpy and matplotlib once, then for each request on the Unix
+`zygote FD`: a warm start. Import the PRELOAD modules (comma-separated, e.g. numpy,keras) once —
+imports only, so no library has started a thread yet and forking stays safe — then for each request on the Unix
 socket FD (JSON: cwd, env and limits; with three file descriptors: requests, replies, log) fork a
 fresh worker that serves one notebook, report its pid, wait for it and report its exit code.
 One worker at a time; each starts from the zygote's clean state, never from another's.
@@ -31,19 +32,19 @@ def _load_worker_package():
 
 
 def main():
-    mode, fd = sys.argv[1], int(sys.argv[2])
-    sys.path[:] = [p for p in sys.path if p] + sys.argv[3:]     # -S skipped site (and .pth files)
+    mode, fd, preload = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    sys.path[:] = [p for p in sys.path if p] + sys.argv[4:]     # -S skipped site (and .pth files)
     _load_worker_package()
     if mode == "zygote":
-        zygote(fd)
+        zygote(fd, [m for m in preload.split(",") if m])
     else:
         serve(fd)
 
 
-def zygote(sock_fd):
+def zygote(sock_fd, preload):
     import json
     import socket
-    for module in ("numpy", "matplotlib.pyplot"):
+    for module in preload:
         try:
             importlib.import_module(module)
         except Exception:                           # a kit without matplotlib still grades
@@ -66,6 +67,8 @@ def zygote(sock_fd):
             os.chdir(spec["cwd"])
             os.environ.clear()
             os.environ.update(spec["env"])
+            if "tempfile" in sys.modules:                   # forget the zygote's TMPDIR
+                sys.modules["tempfile"].tempdir = None
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # an oversized write fails, never kills
             for limit, value in ((resource.RLIMIT_AS, spec["memory_mb"] * 2**20), (resource.RLIMIT_CORE, 0),
                                  (resource.RLIMIT_FSIZE, spec["fsize_mb"] * 2**20),
@@ -78,7 +81,8 @@ def zygote(sock_fd):
                 os._exit(0)
         for fd in fds:
             os.close(fd)
-        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+        sock.sendall(json.dumps({"pid": pid, "zygote_threads": threads}).encode() + b"\n")
         _, status = os.waitpid(pid, 0)
         sock.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
 

@@ -7,12 +7,8 @@ arguments and results through the same wire codec and `Session`, so a suite cann
 """
 import contextlib
 import functools
-import os
-import shutil
 import signal
-import tempfile
 import threading
-import weakref
 from typing import Any, NamedTuple
 
 from . import wire
@@ -46,9 +42,11 @@ class StudentNamespace:
         """Run a worker-side procedure (see `worker.session.Session.harness`) on the student's code."""
         return self._send({"op": "harness", "name": name}, name, args, kwargs)
 
-    def scratch_file(self, name):
-        """A file name for the student's side to write, and where the grader then finds that file."""
-        raise NotImplementedError
+    def evaluate(self, name, file, *args, **kwargs):
+        """Run a trusted procedure (like `harness`) on `file`, a file the student's side wrote (e.g. a
+        saved model), in a fresh process that has run no student code: in the kit's grader, a sandbox
+        of its own (`worker_process.Worker.evaluate`). The procedure gets the file's path first."""
+        return self._send({"op": "harness", "name": name, "file": file}, name, args, kwargs)
 
     def _send(self, request, name, args, kwargs):
         codec = wire.GraderCodec()
@@ -99,18 +97,10 @@ class LocalNamespace(StudentNamespace):
     def __init__(self, namespace, call_timeout=None):
         self._session = Session(self._call_back, namespace=namespace)
         self._codec = None
-        self._scratch = None
         self._call_timeout = call_timeout
 
     def _time_limit(self):
         return "?" if self._call_timeout is None else self._call_timeout
-
-    def scratch_file(self, name):
-        if self._scratch is None:         # made on first use, removed with this object (no ResourceWarning
-            self._scratch = tempfile.mkdtemp(prefix="grading-")      # inside a later call's recorded warnings)
-            weakref.finalize(self, shutil.rmtree, self._scratch, True)
-        path = os.path.join(self._scratch, name)
-        return path, path
 
     def _call_back(self, ident, args):
         reply = answer_callback(self._codec, wire.loads(wire.dumps(
@@ -127,6 +117,9 @@ class LocalNamespace(StudentNamespace):
             try:
                 if message["op"] == "has":
                     reply = self._session.has(message["name"])
+                elif "file" in message:              # no sandbox here: the evaluator is a blank namespace
+                    reply = Session(self._call_back, namespace={}).harness(
+                        message["name"], [message["file"]] + message["args"], message["kwargs"])
                 elif message["op"] == "harness":
                     reply = self._session.harness(message["name"], message["args"], message["kwargs"])
                 else:

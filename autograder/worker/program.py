@@ -4,6 +4,7 @@ A program is a list of steps, each a JSON object:
 
     {"op": "call", "name": f, "args": [...], "kwargs": {...}}      call the student's f (like nb.inspect)
     {"op": "harness", "name": h, "args": [...], "kwargs": {...}}   run a worker procedure (07's Keras)
+    {"op": "evaluate", "name": h, "args": [file, ...], ...}        run one on a file the student's side wrote
     {"op": "check", "name": c, "args": [...], "kwargs": {...}}     run `checks.c`; a failure ends the item
 
 Arguments are wire values (see `wire.py`) plus two tags of this module:
@@ -170,6 +171,8 @@ def run(steps, nb):
             results.append(nb.inspect(step["name"], *args, **kwargs))
         elif step["op"] == "harness":
             results.append(nb.harness(step["name"], *args, **kwargs))
+        elif step["op"] == "evaluate":
+            results.append(nb.evaluate(step["name"], *args, **kwargs))
         elif step["op"] == "check" and step["name"] in checks.VOCABULARY:
             results.append(getattr(checks, step["name"])(*args, **kwargs))
         else:
