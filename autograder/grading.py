@@ -1,11 +1,12 @@
 """Grade one submitted notebook: read it, run it in a worker, run the items, collect results."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .course import release_notebook
-from .items import ItemResult, assignment_ids, load_items, run_item
+from .items import ItemResult, assignment_ids, load_items, prepare, run_item
 from .namespaces import RemoteNamespace
 from .notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
 from .worker_process import Limits, Worker, preload_for, start_zygotes
@@ -131,16 +132,20 @@ def grade_notebook(path, assignment=None, visible_only=False, student=None):
 
 
 def _run(result, nb, items):
-    """Run the notebook in a worker (protected cells restored first) and its items against it."""
+    """Run the notebook in a worker (protected cells restored first) and its items against it; the suite
+    prepares its data while the worker starts."""
     limits, preload = Limits.for_assignment(result.assignment), preload_for(result.assignment)
     start_zygotes(preload)
     released = read_submission(release_notebook(result.assignment), limits.notebook_mb)
     result.notes += restore_protected_cells(nb, released)
-    with Worker(code_cells(nb), limits, preload) as worker:
-        result.notes.insert(0, worker.protections())
-        for index, error in sorted(worker.cell_reports.items()):
-            result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
-        namespace = RemoteNamespace(worker)
-        result.items = [run_item(i, namespace) for i in items]
-        result.output = worker.output()
-        result.peak_mb = worker.peak_mb()
+    with ThreadPoolExecutor(1) as background:
+        prepared = background.submit(prepare, result.assignment)
+        with Worker(code_cells(nb), limits, preload) as worker:
+            prepared.result()
+            result.notes.insert(0, worker.protections())
+            for index, error in sorted(worker.cell_reports.items()):
+                result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
+            namespace = RemoteNamespace(worker)
+            result.items = [run_item(i, namespace) for i in items]
+            result.output = worker.output()
+            result.peak_mb = worker.peak_mb()

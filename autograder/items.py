@@ -94,6 +94,12 @@ def load_items(assignment):
             for ident, pts in points.items()]
 
 
+def prepare(assignment):
+    """Run the suite's optional `prepare()` (loading data its items need), e.g. while a worker starts."""
+    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
+    getattr(suite, "prepare", lambda: None)()
+
+
 def earned(max_points, fraction):
     """The points a fraction of an item's max_points is worth (when graded and when re-scored)."""
     return round(max_points * fraction, 2)

@@ -30,13 +30,15 @@ MAX_REPLY_BYTES = wire.MAX_BYTES * 4 // 3 + 2**24      # base64 of the largest v
 MAX_LOG_BYTES = 20_000
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 # Student code sees the same environment under the kit and under nbgrader (`course.nbgrader`):
-# one thread per math library, quiet TensorFlow (stderr would zero an nbgrader test cell), and
-# NBGRADER_EXECUTION so notebooks pick their small grading budget in both graders.
+# one thread per math library (TensorFlow too: 07's small models train ~1.6x faster on one
+# thread than on two, and the class grader runs one submission per core), quiet TensorFlow
+# (stderr would zero an nbgrader test cell), and NBGRADER_EXECUTION so notebooks pick their small
+# grading budget in both graders.
 # matplotlib's font cache is built once into the venv, not once per (fresh, temporary) HOME.
 GRADING_ENV = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(sys.prefix, "matplotlib-cache"),
                "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-               "NBGRADER_EXECUTION": "autograde"}
+               "MKL_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+               "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "NBGRADER_EXECUTION": "autograde"}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ def mnist():
             "test": test, "source": source, "describe": describe(source), "budget": budget}
 
 
+def prepare():
+    """Load the digits while the worker starts (the grader calls this before the items)."""
+    mnist()
+
+
 def reference_preprocess(x, y):
     return x.reshape(len(x), -1).astype("float32") / 255.0, np.eye(10, dtype="float32")[y]
 

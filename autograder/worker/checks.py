@@ -215,7 +215,7 @@ def expect_decreasing(losses, func, case, hint=""):
 
 
 def expect_layers(layers, spec, func, case):
-    """A model summary's layers (harness `keras.describe_model`) form the MLP `spec` asks for: Dense
+    """A model summary's layers (harness `keras.describe_saved`) form the MLP `spec` asks for: Dense
     layers of spec["hidden_sizes"] with spec["activation"], then Dense(10, softmax); Dropout allowed."""
     kinds = sorted({layer["type"] for layer in layers} - {"Dense", "Dropout"})
     if kinds:
