@@ -128,3 +128,10 @@ def test_code_running_in_an_evaluator_finds_no_labels_course_files_or_workers():
                        str(ROOT / "autograder" / "suites" / "test_07_keras_mnist.py")]
             found = RemoteNamespace(evaluator).call("probe", targets)
     assert found == {t: None for t in targets}, found
+
+
+def test_keras_zygote_forks_single_threaded():
+    """The zygote that preloaded Keras has run nothing but imports: one thread when it forks a worker."""
+    with Worker([(0, "import keras")], Limits.for_assignment(A), preload_for(A)) as worker:
+        assert worker.cell_reports == {}
+        assert worker.zygote.zygote_threads == 1
