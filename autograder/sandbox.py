@@ -133,7 +133,7 @@ class Confinement:
         parts = []
         if self.sandboxed:
             parts.append("bubblewrap sandbox (no network, read-only system, only a private scratch folder "
-                         "writable, the course's files invisible)")
+                         "writable, the course's files and test data invisible)")
         parts.append("process limit %d (pids cgroup)" % MAX_PIDS if self.cgroup else
                      "no process limit (no pids cgroup)")
         parts.append("memory %d MB, time %s s per cell / %s s per call, files ≤ %d MB, ≤ %d open files"
