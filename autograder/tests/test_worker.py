@@ -120,14 +120,3 @@ def test_sandbox_is_active_in_ci_and_named_in_reports(session):
         assert bwrap_works()
     text = worker.protections()
     assert text.startswith("Protections: bubblewrap") if bwrap_works() else text.startswith("WARNING")
-
-
-def test_workers_of_one_zygote_run_side_by_side_and_end_independently(session):
-    """Two live workers of one zygote: killing one leaves the other working, and each exit is its own."""
-    first, nb_first = session("def f(x):\n    return x + 1")
-    second, nb_second = session("def f(x):\n    return x + 2")
-    assert first.zygote is second.zygote and first.proc.pid != second.proc.pid
-    assert nb_first.f(1) == 2
-    with pytest.raises(WorkerCrashed, match="exited with status 3"):
-        first.request({"op": "cell", "index": 9, "source": "import os; os._exit(3)"}, None)
-    assert nb_second.f(1) == 3 and second.proc.poll() is None
