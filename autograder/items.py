@@ -5,8 +5,7 @@ passes by returning None, earns partial credit by returning a fraction in [0, 1]
 `PartialCredit`, which carries the message), and fails by raising `ItemFailure` (or any
 AssertionError) with a teaching message. Decorate with `@visible` the items students may run before
 submitting: those are compiled to data (`autograder.visible`) and always run as their program, here
-and in the students' runtime alike. A suite may also define `prepare()` (load data while the
-worker starts) and `start(nb, item_ids)` (begin background work once the notebook has run).
+and in the students' runtime alike.
 """
 import hashlib
 import importlib
@@ -85,7 +84,7 @@ def load_items(assignment):
     if assignment not in grading_config.ASSIGNMENTS:
         raise ConfigError("unknown assignment %r; known: %s" % (assignment, ", ".join(assignment_ids())))
     points = grading_config.ASSIGNMENTS[assignment]["items"]
-    suite = _suite(assignment)
+    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
     tests = {name[5:]: f for name, f in vars(suite).items() if name.startswith("test_") and callable(f)}
     if set(tests) != set(points):
         raise ConfigError("%s: items in grading_config.py %s but tests in the suite %s" % (
@@ -95,19 +94,10 @@ def load_items(assignment):
             for ident, pts in points.items()]
 
 
-def _suite(assignment):
-    return importlib.import_module("autograder.suites.test_%s" % assignment)
-
-
 def prepare(assignment):
     """Run the suite's optional `prepare()` (loading data its items need), e.g. while a worker starts."""
-    getattr(_suite(assignment), "prepare", lambda: None)()
-
-
-def start(assignment, nb, item_ids):
-    """Run the suite's optional `start(nb, item_ids)` (work to begin in the background once the notebook
-    has run, e.g. 07's trainings) before the items run."""
-    getattr(_suite(assignment), "start", lambda nb, ids: None)(nb, item_ids)
+    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
+    getattr(suite, "prepare", lambda: None)()
 
 
 def earned(max_points, fraction):

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
@@ -61,18 +60,17 @@ class Limits:
 class ForkedWorker:
     """A worker forked by the zygote: what Popen would give, for a process that is not our child."""
 
-    def __init__(self, zygote, pid, sandbox_pid, stdin):
-        self.zygote, self.pid, self.sandbox_pid, self.stdin, self.returncode = zygote, pid, sandbox_pid, stdin, None
-        self.parent = zygote.proc        # a restarted zygote never reports on this worker
+    def __init__(self, zygote, pid, stdin):
+        self.zygote, self.pid, self.stdin, self.returncode = zygote, pid, stdin, None
 
     def poll(self):
-        if self.returncode is None:
-            self.returncode = self.zygote.exit_code(self, block=False)
+        if self.returncode is None and self.zygote.exit_ready():
+            self.returncode = self.zygote.read_exit()
         return self.returncode
 
     def wait(self):
         if self.returncode is None:
-            self.returncode = self.zygote.exit_code(self, block=True)
+            self.returncode = self.zygote.read_exit()
         return self.returncode
 
 
@@ -90,10 +88,6 @@ class Zygote:
         self.role, self.preload = role, tuple(preload)
         self.proc = self.sock = self.confinement = self.zygote_threads = None
         self.buffer = b""
-        self.exits = {}                 # {worker's pid in the sandbox: exit code} not yet asked for
-        self.workers = set()            # ForkedWorkers not closed yet
-        self.spawning = 0               # spawns sent, their worker not in `workers` yet
-        self.lock = threading.RLock()   # one thread at a time talks to the zygote
         self.owner = os.getpid()
 
     def scratch(self):
@@ -131,17 +125,12 @@ class Zygote:
             pass_fds=(theirs.fileno(),), cwd=scratch, env=env, start_new_session=True,
             preexec_fn=self.confinement.join_cgroup)
         theirs.close()
-        self.sock, self.buffer, self.exits = ours, b"", {}
+        self.sock, self.buffer = ours, b""
 
-    def kill_leftovers(self, worker):
-        """After a worker ends: kill anything left behind in the cgroup (escaped children) once no
-        other worker of this zygote is running."""
-        with self.lock:
-            self.workers.discard(worker)
-            if self.spawning or any(w.poll() is None for w in list(self.workers)):
-                return
-            if self.proc is not None and self.confinement.cgroup is not None:
-                kill_cgroup_except(self.confinement.cgroup, _descendants_up_to_zygote(self.proc.pid))
+    def kill_leftovers(self):
+        """After a worker ends: kill anything it left behind in the cgroup (escaped children)."""
+        if self.proc is not None and self.confinement.cgroup is not None:
+            kill_cgroup_except(self.confinement.cgroup, _descendants_up_to_zygote(self.proc.pid))
 
     def _cleanup_zygote(self):
         """Stop the zygote (and, through the sandbox, everything it started)."""
@@ -162,31 +151,21 @@ class Zygote:
 
     def spawn(self, cwd, env, memory_mb, replies_fd, log_fd):
         """Fork a worker with this working directory, environment and memory limit."""
+        self.ensure()
         requests_read, requests_write = os.pipe()
         try:
-            with self.lock:
-                self.spawning += 1
-                self.ensure()
-                spec = dict(FILE_LIMITS, cwd=cwd, env=env, memory_mb=memory_mb)
-                socket.send_fds(self.sock, [json.dumps(spec).encode()],
-                                [requests_read, replies_fd, log_fd])
-                message = self._message()
-                while "pid" not in message:            # another worker's exit came first
-                    self.exits[message["pid"]] = message["exit"]
-                    message = self._message()
-                self.zygote_threads = message.get("zygote_threads")
-                worker = ForkedWorker(self, self._host_pid(message["pid"]), message["pid"],
-                                      os.fdopen(requests_write, "wb"))
-                self.workers.add(worker)
+            spec = dict(FILE_LIMITS, cwd=cwd, env=env, memory_mb=memory_mb)
+            socket.send_fds(self.sock, [json.dumps(spec).encode()],
+                            [requests_read, replies_fd, log_fd])
+            message = self._message()
+            self.zygote_threads = message.get("zygote_threads")
+            pid = self._host_pid(message["pid"])
         except (OSError, KeyError, ValueError):
-            with self.lock:
-                self._cleanup_zygote()
+            self._cleanup_zygote()
             raise WorkerCrashed("the grading sandbox could not start a worker") from None
         finally:
             os.close(requests_read)
-            with self.lock:
-                self.spawning -= 1
-        return worker
+        return ForkedWorker(self, pid, os.fdopen(requests_write, "wb"))
 
     def _host_pid(self, pid):
         """The worker's pid as this process sees it (inside the sandbox's PID namespace it differs)."""
@@ -197,21 +176,16 @@ class Zygote:
                 return int(child)
         raise OSError("the worker the zygote started is not visible")
 
-    def exit_code(self, worker, block):
-        """The exit code of a ForkedWorker; None while it runs, unless `block`; -9 if its zygote is gone."""
-        with self.lock:
-            while worker.sandbox_pid not in self.exits:
-                if self.proc is None or self.proc is not worker.parent:
-                    return -signal.SIGKILL
-                if not block and b"\n" not in self.buffer and not select.select([self.sock], [], [], 0)[0]:
-                    return None
-                try:
-                    message = self._message()
-                    self.exits[message["pid"]] = message["exit"]
-                except (OSError, KeyError, ValueError):
-                    self._cleanup_zygote()
-                    return -signal.SIGKILL
-            return self.exits.pop(worker.sandbox_pid)
+    def exit_ready(self):
+        return b"\n" in self.buffer or bool(select.select([self.sock], [], [], 0)[0])
+
+    def read_exit(self):
+        """The exit code of the current worker (-9 if the zygote itself is gone)."""
+        try:
+            return self._message()["exit"]
+        except (OSError, KeyError, ValueError):
+            self._cleanup_zygote()
+            return -signal.SIGKILL
 
     def _message(self):
         while b"\n" not in self.buffer:
@@ -331,10 +305,8 @@ class Worker:
             except OSError:                 # unsent bytes to a worker that died
                 pass
             os.close(self.replies)
-            self.zygote.kill_leftovers(self.proc)
             self.proc = None
-        else:
-            self.zygote.kill_leftovers(None)
+        self.zygote.kill_leftovers()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def protections(self):

@@ -21,13 +21,8 @@ SPEC = dict(hidden_sizes=[64, 32], activation="relu", dropout=0.0, l2=0.0,
             loss="categorical_crossentropy", optimizer="adam")
 UNREGULARIZED = dict(SPEC, hidden_sizes=[256, 128])
 REGULARIZED = dict(UNREGULARIZED, dropout=0.5, l2=1e-3)
-SMALL = dict(SPEC, hidden_sizes=[32])
-# Every training the items use: (spec, epochs, training samples); None = the budget's.
-TRAININGS = {"unregularized": (UNREGULARIZED, None, None), "regularized": (REGULARIZED, None, None),
-             "determinism-1": (SMALL, 1, 1000), "determinism-2": (SMALL, 1, 1000)}
-TRAINING_ITEMS = {"test_accuracy", "regularization_gap", "seeded_determinism"}
 SAFE_LAYERS_HINT = "use only standard Keras layers (no Lambda layers, no custom classes)"
-_trained = weakref.WeakKeyDictionary()          # nb → {training: future of what the evaluator reported}
+_trained = weakref.WeakKeyDictionary()          # nb → {spec key: what the evaluator reported}
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,42 +51,24 @@ def summary(nb, spec):
     return nb.evaluate("keras.describe_saved", saved["file"]).value
 
 
-def start(nb, item_ids):
-    """Begin the trainings the items need, side by side, while the other items run (the grader calls
-    this once the notebook has run)."""
-    if TRAINING_ITEMS & set(item_ids):
-        _trainings(nb)
-
-
-def _trainings(nb):
-    if nb not in _trained:
-        tasks = [functools.partial(_train, *training) for training in TRAININGS.values()]
-        _trained[nb] = dict(zip(TRAININGS, nb.in_background(tasks)))
-    return _trained[nb]
-
-
-def trained(nb, name):
-    """One of TRAININGS as an evaluator reported it: {"model": layers, loss, metrics; "predictions":
-    {split: classes}; "weights": digest}. Each ran once per notebook, on a fresh run of it."""
-    report = _trainings(nb)[name].result()
-    if isinstance(report, ItemFailure):
-        raise report
-    return report
-
-
-def _train(spec, epochs, samples, nb):
-    """The student's preprocess → build_model(**spec) → train_model with the grader's seed and budget
-    (`epochs` and the first `samples` training digits if given), then the evaluator's report."""
+def trained(nb, spec, epochs=None, samples=None, fresh=False):
+    """The student's preprocess → build_model(**spec) → train_model, with the grader's seed and budget,
+    as an evaluator reports it: {"model": layers, loss, metrics; "predictions": {split: classes};
+    "weights": digest}. Each spec is trained once per notebook (several items share it) unless `fresh`."""
     data = mnist()
-    train = tuple(a[:samples] for a in data["train"])
-    saved = nb.harness("keras.fit_and_save", spec, train, data["val"], epochs or data["budget"]["epochs"],
-                       data["budget"]["batch_size"], data["budget"]["seed"]).value
-    images = {} if samples else {split: reference_preprocess(*data[split])[0] for split in ("train", "val", "test")}
-    try:
-        return nb.evaluate("keras.predict_saved", saved["file"], images).value
-    except ItemFailure as exc:
-        fail("train_model", "the trained model", "the saved model could not be loaded safely and "
-             "evaluated: %s" % str(exc).split("\n", 1)[-1].strip()[:400], SAFE_LAYERS_HINT)
+    key = (repr(sorted(spec.items())), epochs, samples)
+    cache = _trained.setdefault(nb, {})
+    if key not in cache or fresh:
+        train = tuple(a[:samples] for a in data["train"])
+        saved = nb.harness("keras.fit_and_save", spec, train, data["val"], epochs or data["budget"]["epochs"],
+                           data["budget"]["batch_size"], data["budget"]["seed"]).value
+        images = {} if samples else {split: reference_preprocess(*data[split])[0] for split in ("train", "val", "test")}
+        try:
+            cache[key] = nb.evaluate("keras.predict_saved", saved["file"], images).value
+        except ItemFailure as exc:
+            fail("train_model", "the trained model", "the saved model could not be loaded safely and "
+                 "evaluated: %s" % str(exc).split("\n", 1)[-1].strip()[:400], SAFE_LAYERS_HINT)
+    return cache[key]
 
 
 def accuracy(report, split):
@@ -181,7 +158,7 @@ def test_test_accuracy(nb):
     """accuracy on held-out test digits after the grader's training budget (partial credit)"""
     data = mnist()
     low, high = CONFIG["accuracy_thresholds"][data["source"]]
-    acc = accuracy(trained(nb, "unregularized"), "test")
+    acc = accuracy(trained(nb, UNREGULARIZED), "test")
     fraction = round(float(np.clip((acc - low) / (high - low), 0, 1)), 2)
     return PartialCredit(fraction, "test accuracy %.4f on %d held-out digits of the %s (full marks from %.2f, "
                          "none below %.2f)" % (acc, len(data["test"][1]), data["describe"], high, low))
@@ -189,13 +166,13 @@ def test_test_accuracy(nb):
 
 def test_regularization_gap(nb):
     """with dropout and L2, the train–validation accuracy gap is no larger than without"""
-    regularized = trained(nb, "regularized")
+    regularized = trained(nb, REGULARIZED)
     problem = regularization_problem(regularized["model"]["layers"], REGULARIZED)
     if problem:
         fail("build_model", "dropout=0.5, l2=1e-3", "the model has %s: the regularization is not applied"
              % problem, "build_model must use its dropout and l2 arguments")
     gaps = {name: accuracy(report, "train") - accuracy(report, "val")
-            for name, report in (("unregularized", trained(nb, "unregularized")), ("regularized", regularized))}
+            for name, report in (("unregularized", trained(nb, UNREGULARIZED)), ("regularized", regularized))}
     if gaps["regularized"] > gaps["unregularized"]:
         fail("build_model/train_model", "dropout=0.5, l2=1e-3 vs none", "train–validation gap %.3f with "
              "regularization, %.3f without" % (gaps["regularized"], gaps["unregularized"]),
@@ -204,6 +181,8 @@ def test_regularization_gap(nb):
 
 def test_seeded_determinism(nb):
     """training twice with the same seed gives identical weights"""
-    if trained(nb, "determinism-1")["weights"] != trained(nb, "determinism-2")["weights"]:
-        fail("train_model", "two runs with the same seed (two fresh runs of the notebook)", "the trained weights differ",
+    small = dict(SPEC, hidden_sizes=[32])
+    first = trained(nb, small, epochs=1, samples=1000)["weights"]
+    if trained(nb, small, epochs=1, samples=1000, fresh=True)["weights"] != first:
+        fail("train_model", "two runs with the same seed", "the trained weights differ",
              "don't reseed or shuffle with your own randomness inside build_model/train_model")

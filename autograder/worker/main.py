@@ -9,9 +9,8 @@ into {"status": "timeout"}.
 `zygote FD`: a warm start. Import the PRELOAD modules (comma-separated, e.g. numpy,keras) once —
 imports only, so no library has started a thread yet and forking stays safe — then for each request on the Unix
 socket FD (JSON: cwd, env and limits; with three file descriptors: requests, replies, log) fork a
-fresh worker that serves one notebook and report its pid; report each worker's exit code (with its
-pid) when it ends. Several may run at once; each starts from the zygote's clean state, never from
-another's.
+fresh worker that serves one notebook, report its pid, wait for it and report its exit code.
+One worker at a time; each starts from the zygote's clean state, never from another's.
 """
 import builtins
 import importlib.util
@@ -44,7 +43,6 @@ def main():
 
 def zygote(sock_fd, preload):
     import json
-    import select
     import socket
     for module in preload:
         try:
@@ -52,36 +50,13 @@ def zygote(sock_fd, preload):
         except Exception:                           # a kit without matplotlib still grades
             pass
     sock = socket.socket(fileno=sock_fd)
-    wake_read, wake_write = os.pipe()               # SIGCHLD writes here: a worker ended
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-
-    def send(message):
-        sock.sendall(json.dumps(message).encode() + b"\n")
-
     while True:
-        ready = select.select([sock, wake_read], [], [])[0]
-        if wake_read in ready:
-            try:
-                while os.read(wake_read, 4096):
-                    pass
-            except BlockingIOError:
-                pass
-            _reap(send)
-        if sock not in ready:
-            continue
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
         if not data:
             os._exit(0)
         spec = json.loads(data)
         pid = os.fork()
         if pid == 0:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            for fd in (wake_read, wake_write):
-                os.close(fd)
             sock.close()
             os.setsid()
             requests, replies, log = fds
@@ -107,19 +82,9 @@ def zygote(sock_fd, preload):
         for fd in fds:
             os.close(fd)
         threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
-        send({"pid": pid, "zygote_threads": threads})
-
-
-def _reap(send):
-    """Report every worker that has ended: {"exit": code, "pid": pid}."""
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        send({"exit": os.waitstatus_to_exitcode(status), "pid": pid})
+        sock.sendall(json.dumps({"pid": pid, "zygote_threads": threads}).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
 
 
 def serve(responses_fd):

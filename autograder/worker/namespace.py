@@ -5,7 +5,6 @@
 the shipped visible checks). Both send
 arguments and results through the same wire codec and `Session`, so a suite cannot tell them apart.
 """
-import concurrent.futures
 import contextlib
 import functools
 import signal
@@ -13,7 +12,7 @@ import threading
 from typing import Any, NamedTuple
 
 from . import wire
-from .failures import ItemFailure, MissingFunction, StudentError, StudentTimeout
+from .failures import MissingFunction, StudentError, StudentTimeout
 from .session import Session
 
 
@@ -69,16 +68,6 @@ class StudentNamespace:
         return CallResult(value, after, list(reply.get("warnings", [])),
                           reply.get("stdout", ""), reply.get("stderr", ""))
 
-    def in_background(self, tasks):
-        """Futures of `tasks` (functions of a namespace), each run on a fresh run of the notebook; a
-        future's result is the task's value or the ItemFailure it raised. Here, in one kernel, they
-        run now, one after another, on this namespace; the kit's grader runs them side by side."""
-        futures = []
-        for task in tasks:
-            futures.append(concurrent.futures.Future())
-            futures[-1].set_result(outcome(task, self))
-        return futures
-
     def has(self, name):
         return bool(self._request({"op": "has", "name": name}, wire.GraderCodec()).get("value"))
 
@@ -87,14 +76,6 @@ class StudentNamespace:
 
     def _time_limit(self):
         return "?"
-
-
-def outcome(task, nb):
-    """task(nb), or the ItemFailure it raised (kept for the item that needs the result)."""
-    try:
-        return task(nb)
-    except ItemFailure as exc:
-        return exc
 
 
 def answer_callback(codec, message):
