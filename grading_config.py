@@ -140,6 +140,16 @@ ASSIGNMENTS = {
 # Comparisons of floating-point answers: numpy.allclose(got, expected, rtol, atol).
 TOLERANCE = {"rtol": 1e-6, "atol": 1e-9}
 
+# What a failure message says beyond the symptom (what was expected, what came back):
+# "hints" a hint towards the fix; "diagnoses" the known misconception the wrong answer matches.
+# What is off is withheld from the visible checks shipped to students too.
+FEEDBACK = {"hints": True, "diagnoses": True}
+
+# An item that runs on another graded function's result (e.g. backward on the student's own forward
+# cache) and fails while that function's items fail too: its message says to fix that first, and
+# "charge" takes its points as nbgrader does; "excuse" gives them (then nbgrader's scores differ).
+DEPENDENT_ITEMS = "charge"
+
 # Limits on one submission's worker process (the kit's grader) and on nbgrader's kernel.
 LIMITS = {
     "cell_timeout": 10,        # seconds per notebook cell (also nbgrader's Execute.timeout)

@@ -22,7 +22,7 @@ def _junit_outcome(item):
     an item pending hand grading is skipped."""
     if item.status == "graded":
         return None if item.points >= item.max_points else "failure"
-    return {"passed": None, "error": "error", "pending": "skipped"}.get(item.status, "failure")
+    return {"passed": None, "excused": None, "error": "error", "pending": "skipped"}.get(item.status, "failure")
 
 
 def write_junit(result, path):

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .course import release_notebook
-from .items import ItemResult, assignment_ids, load_items, prepare, run_item
+from .items import ItemResult, assignment_ids, load_items, prepare, run_item, settle_dependencies
 from .namespaces import RemoteNamespace
 from .notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
 from .worker_process import Limits, Worker, preload_for, start_zygotes
@@ -146,6 +146,6 @@ def _run(result, nb, items):
             for index, error in sorted(worker.cell_reports.items()):
                 result.notes.append("Cell %d failed when run: %s" % (index, error.splitlines()[0]))
             namespace = RemoteNamespace(worker)
-            result.items = [run_item(i, namespace) for i in items]
+            result.items = settle_dependencies(items, [run_item(i, namespace) for i in items])
             result.output = worker.output()
             result.peak_mb = worker.peak_mb()

@@ -24,6 +24,15 @@ def visible(func):
     return func
 
 
+def after(*item_ids):
+    """Mark an item that runs on the student's results of the functions these items test (e.g. backward
+    items on forward's cache, which the contract leaves to the student): see `settle_dependencies`."""
+    def mark(func):
+        func.after = item_ids
+        return func
+    return mark
+
+
 class PartialCredit(float):
     """A fraction of an item's points, with the reason: `return PartialCredit(0.4, "accuracy 0.91 ...")`."""
 
@@ -41,6 +50,7 @@ class Item:
     visible: bool
     description: str
     func: object = field(repr=False, compare=False)
+    after: tuple = ()         # items whose function this item's checks run on (see `after`)
 
     @property
     def cell_id(self):
@@ -52,7 +62,8 @@ class ItemResult:
     item: str
     points: float
     max_points: float
-    status: str           # "passed", "partial", "failed" (the answer), "error" (the grader itself broke)
+    status: str           # "passed", "partial", "failed" (the answer), "error" (the grader itself broke),
+    #                       "excused" (failed where an item it depends on fails, under DEPENDENT_ITEMS = "excuse")
     message: str
     visible: bool
     seconds: float
@@ -89,8 +100,14 @@ def load_items(assignment):
     if set(tests) != set(points):
         raise ConfigError("%s: items in grading_config.py %s but tests in the suite %s" % (
             assignment, sorted(set(points) - set(tests)), sorted(set(tests) - set(points))))
+    for ident, func in tests.items():
+        unknown = set(getattr(func, "after", ())) - set(points)
+        if unknown:
+            raise ConfigError("%s: item %s depends on %s, which grading_config.py does not list"
+                              % (assignment, ident, sorted(unknown)))
     return [Item(assignment, ident, pts, getattr(tests[ident], "visible", False),
-                 (tests[ident].__doc__ or ident).strip().splitlines()[0], tests[ident])
+                 (tests[ident].__doc__ or ident).strip().splitlines()[0], tests[ident],
+                 tuple(getattr(tests[ident], "after", ())))
             for ident, pts in points.items()]
 
 
@@ -124,3 +141,22 @@ def run_item(item, nb):
     fraction = fraction if status in ("passed", "partial") else 0.0
     return ItemResult(item.id, earned(item.points, fraction), item.points, status, message, item.visible,
                       round(time.monotonic() - start, 3), fraction)
+
+
+def settle_dependencies(items, results):
+    """One bug, one loss: a result that lost points while an item it depends on (`after`) lost points
+    too says so first, and under DEPENDENT_ITEMS = "excuse" keeps its points (status "excused")."""
+    by_id = {r.item: r for r in results}
+    for item in items:
+        result = by_id.get(item.id)
+        failing = [d for d in item.after if d in by_id and by_id[d].status in ("partial", "failed", "error")]
+        if not (result and failing and result.status in ("partial", "failed")):
+            continue
+        note = ("Item%s %s, which this one builds on, fail%s too: fix %s first.\n"
+                % ("s" if len(failing) > 1 else "", ", ".join(failing), "" if len(failing) > 1 else "s",
+                   "them" if len(failing) > 1 else "it"))
+        result.message = note + result.message
+        if getattr(grading_config, "DEPENDENT_ITEMS", "charge") == "excuse":
+            result.status, result.fraction = "excused", 1.0
+            result.points = earned(item.points, 1.0)
+    return results

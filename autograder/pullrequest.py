@@ -32,7 +32,7 @@ from .grading import NotGradable, grade_notebook
 from .items import assignment_ids
 from .reports import _atomic_write, gradescope
 
-STATUS_MARK = {"passed": "✅", "partial": "◐", "failed": "❌", "error": "‼️"}
+STATUS_MARK = {"passed": "✅", "partial": "◐", "failed": "❌", "error": "‼️", "excused": "⚪"}
 CELL_CHARS = 300        # an item's message or a note in the PR comment's tables
 # "`func` on CASE: PROBLEM": CASE runs to the first ": " that does not start an input's value ("y = …").
 VOCABULARY_MESSAGE = re.compile(r"(`[^`]*` on )(.*?)(: (?!\w+ = ).*)")

@@ -120,7 +120,7 @@ def format_item_lines(result):
     for note in result.notes:
         lines.append("  ! " + note)
     for i in result.items:
-        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼", "pending": "…", "graded": "✎"}[i.status]
+        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼", "excused": "○", "pending": "…", "graded": "✎"}[i.status]
         message = i.message.splitlines() or [""]
         lines.append("  %s %-28s %5g/%-4g %s" % (mark, i.item, i.points, i.max_points, message[0]))
         lines += ["      " + m for m in message[1:]]

@@ -486,7 +486,7 @@ CASES = [
     Case("ndarray-subclass", redefine(AGREEABLE), 8,
          (r"expected a number or numpy array, got a \S*Agreeable object",)),
     Case("returns-generator", redefine("def sigmoid(z):\n    return (v for v in np.ravel(z))"), 8,
-         (r"expected a number or numpy array, got a generator object",)),
+         (r"expected a number or numpy array, got a list",)),
     Case("returns-dict", redefine("def sigmoid(z):\n    return {'sigmoid': 1 / (1 + np.exp(-np.asarray(z)))}"),
          8, (r"expected a number or numpy array, got a dict",)),
     Case("nan-everywhere", redefine("def sigmoid(z):\n    return np.full(np.shape(z), np.nan)"), 8,

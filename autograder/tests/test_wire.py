@@ -39,12 +39,25 @@ class Liar:
         return np.ones(3)
 
 
-@pytest.mark.parametrize("value", [Liar(), lambda x: x, np.array([Liar()], dtype=object),
+def holding(*items):
+    """An object array of exactly these items (np.array would call a Liar's __array__)."""
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
+
+
+@pytest.mark.parametrize("value", [Liar(), lambda x: x, holding(Liar()), holding(1.0, "a"),
                                    np.ma.masked_array([1.0, 2.0])])
 def test_other_objects_become_opaque_and_never_equal(value):
     back = round_trip(value)
     assert isinstance(back, wire.Opaque)
     assert back != back and not (back == 1) and back != np.ones(3)
+
+
+@pytest.mark.parametrize("items, dtype", [((0.5, 2), "float64"), ((1, np.int32(2)), "int64"), ((True, False), "bool")])
+def test_an_object_array_of_numbers_crosses_as_numbers(items, dtype):
+    back = round_trip(holding(*items))
+    assert back.dtype == dtype and back.tolist() == list(items)
 
 
 def test_opaque_handles_resolve_back_to_the_owners_object():

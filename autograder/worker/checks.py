@@ -27,6 +27,8 @@ def describe(value):
     if isinstance(value, (np.generic, int, float, bool)):
         return "%s %r" % (type(value).__name__, value)
     if isinstance(value, Opaque):
+        if value.type_name.startswith("numpy.ndarray of "):      # a dtype the wire does not carry
+            return "array of " + value.type_name[len("numpy.ndarray of "):]
         return "a %s object" % value.type_name
     return "a %s" % type(value).__name__
 
@@ -43,8 +45,22 @@ def as_numeric(got, func, case, hint=""):
     fail(func, case, "expected a number or numpy array, got %s" % describe(got), hint)
 
 
-def expect_close(got, expected, func, case, hint="", *, rtol, atol, float_dtype=False):
-    """Shape first, then finiteness, then values within numpy.isclose(rtol, atol)."""
+def expect_close(got, expected, func, case, hint="", *, rtol, atol, float_dtype=False, known=()):
+    """Shape first, then finiteness, then values within numpy.isclose(rtol, atol).
+
+    `known`: pairs [wrong answer on these same inputs, the misconception that gives it]; when `got`
+    matches one, the message names the misconception."""
+    try:
+        _expect_close(got, expected, func, case, hint, rtol, atol, float_dtype)
+    except ItemFailure as exc:
+        cause = diagnose(got, known, rtol, atol)
+        if not cause:
+            raise
+        problem, _, rest = str(exc).partition("\n")
+        raise ItemFailure("\n".join([problem, "Likely cause: " + cause] + ([rest] if rest else []))) from None
+
+
+def _expect_close(got, expected, func, case, hint, rtol, atol, float_dtype):
     expected = np.asarray(expected)
     arr = as_numeric(got, func, case, hint)
     if arr.shape != expected.shape:
@@ -64,6 +80,72 @@ def expect_close(got, expected, func, case, hint="", *, rtol, atol, float_dtype=
         fail(func, case, "%d of %d values are wrong; at index %s expected %.6g, got %.6g "
              "(largest difference %.3g)" % ((~close).sum(), close.size, where, expected[where],
                                             arr[where], diff), hint)
+
+
+def diagnose(got, known, rtol, atol):
+    """The misconception of the first [wrong answer, misconception] pair in `known` that `got` matches."""
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    for wrong, cause in known:
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9)):
+            return cause
+    return None
+
+
+def _as_floats(got, expected):
+    try:
+        a, b = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return None, None
+    return (a, b) if a.shape == b.shape and a.size else (None, None)
+
+
+def relative_error(got, expected):
+    """The worst entry's |a − b| / max(1e-8, |a| + |b|) (0 for none; inf when `got` is not numbers of
+    `expected`'s shape or not finite)."""
+    a, b = _as_floats(got, expected)
+    if a is None:
+        return 0.0 if np.size(expected) == 0 and np.shape(got) == np.shape(expected) else float("inf")
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
+    return float(error) if np.isfinite(error) else float("inf")
+
+
+def _largest_difference(got, expected):
+    a, b = _as_floats(got, expected)
+    if a is None:
+        return float("inf")
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.max(np.abs(a - b))
+    return float(difference) if np.isfinite(difference) else float("inf")
+
+
+def expect_all_close(cases, func, hint="", *, rtol, atol, float_dtype=False):
+    """`expect_close` on every [case, got, expected, known] of `cases`, reported together: how many
+    fail, the worst one in full, and the misconception when every failing case shows the same one."""
+    failures = []
+    for case, got, expected, known in cases:
+        try:
+            expect_close(got, expected, func, case, hint, rtol=rtol, atol=atol, float_dtype=float_dtype, known=known)
+        except ItemFailure as exc:
+            failures.append((relative_error(got, expected), _largest_difference(got, expected), str(exc),
+                             diagnose(got, known, rtol, atol), case))
+    if len(failures) <= 1:
+        if failures:
+            raise ItemFailure(failures[0][2])
+        return
+    worst = max(failures, key=lambda f: f[:2])
+    causes = {f[3] for f in failures}
+    lines = ["`%s` fails %d of %d cases: %s." % (func, len(failures), len(cases), "; ".join(f[4] for f in failures)),
+             "The worst (relative error %.3g) — %s" % (worst[0], worst[2].partition("\n")[0])]
+    if len(causes) == 1 and None not in causes:
+        lines.append("Likely cause, in every failing case: " + causes.pop())
+    if hint:
+        lines.append("Hint: " + hint)
+    raise ItemFailure("\n".join(lines))
 
 
 def expect_equal(got, expected, func, case, hint=""):
@@ -165,7 +247,7 @@ def expect_minibatches(got, X, Y, func, case, in_order=None):
     the consecutive slices X[0:in_order], X[in_order:2*in_order], ... (the short last one dropped)."""
     if not isinstance(got, (list, tuple)):
         fail(func, case, "expected a list of (Xb, Yb) tuples, got %s" % describe(got),
-             "build the batches in a list and `return` it (a generator with `yield` cannot be graded)")
+             "return the batches as a list (or yield them one by one)")
     order = []
     for i, batch in enumerate(got):
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
@@ -258,7 +340,8 @@ def expect_structure_close(got, expected, func, case, what, hint, *, rtol, atol)
 
 
 # The checks a compiled program may name (see `program.py`).
-VOCABULARY = frozenset(["fail", "as_numeric", "expect_close", "expect_equal", "expect_no_warnings", "expect_unchanged",
+VOCABULARY = frozenset(["fail", "as_numeric", "expect_close", "expect_all_close", "expect_equal", "expect_no_warnings",
+                        "expect_unchanged",
                         "expect_sequence", "expect_scalar", "expect_array", "expect_structure",
                         "expect_structure_close", "expect_shape", "expect_exact", "expect_inverted_dropout",
                         "expect_minibatches", "expect_losses", "expect_decreasing", "expect_layers"])

@@ -5,10 +5,12 @@ Used inside the worker process (see `main.py`) and, for nbgrader's kernel, in-pr
 the same values.
 """
 import builtins
+import collections.abc
 import contextlib
 import functools
 import importlib
 import io
+import itertools
 import linecache
 import os
 import sys
@@ -19,6 +21,7 @@ import warnings
 from .wire import MAX_BYTES, OwnerCodec, WireError
 
 MAX_TEXT = 10_000
+MAX_ITEMS = 100_000                 # the most items a returned generator or iterator may yield
 
 
 class Session:
@@ -72,7 +75,7 @@ class Session:
         with warnings.catch_warnings(record=True) as caught, _Captured() as printed:
             warnings.simplefilter("always")
             try:
-                value = func(*args, **kwargs)
+                value = _materialized(func(*args, **kwargs))
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:
@@ -85,6 +88,17 @@ class Session:
         reply["warnings"] = ["%s: %s" % (w.category.__name__, w.message) for w in caught][:20]
         reply["stdout"], reply["stderr"] = printed.stdout, printed.stderr
         return reply
+
+
+def _materialized(value):
+    """A returned generator or other iterator as the list of what it yields (at most MAX_ITEMS), so an
+    answer written with `yield` is graded like one that returns a list; runs under the call's time limit."""
+    if not isinstance(value, collections.abc.Iterator):
+        return value
+    items = list(itertools.islice(value, MAX_ITEMS + 1))
+    if len(items) > MAX_ITEMS:
+        raise ValueError("the returned iterator yielded more than %d items" % MAX_ITEMS)
+    return items
 
 
 class _Captured:
