@@ -23,9 +23,11 @@ import itertools
 
 import numpy as np
 
-from autograder.expect import (as_numeric, describe, expect_array, expect_close, expect_no_warnings, expect_scalar,
-                               expect_sequence, expect_structure, expect_unchanged, fail)
-from autograder.items import visible
+import grading_config
+from autograder.expect import (as_numeric, describe, expect_all_close, expect_array, expect_close,
+                               expect_no_warnings, expect_scalar, expect_sequence, expect_structure, expect_unchanged,
+                               fail, known)
+from autograder.items import after, visible
 from autograder.worker.program import Formula
 
 HIDDEN = ("sigmoid", "relu")
@@ -36,6 +38,138 @@ RELU_MARGIN = 0.02
 FD_STEP = 1e-3
 FD_FLOOR = 1e-6
 FD_LIMIT = 1e-6
+FORWARD_ITEMS = ("forward_values", "forward_random")
+
+# The notebook's written contract, clause by clause, with the items that exercise each clause.
+CONTRACT = [
+    ("init_params returns a list with one dict {'W': (n_in, n_out), 'b': (n_out,)} per pair of consecutive "
+     "layer sizes, float64, any number of hidden layers (even none)", ["init_params_shapes"]),
+    ("init_params: b is zeros; W ~ normal(0, 1/sqrt(n_in))", ["init_params_shapes", "init_params_random"]),
+    ("init_params draws only from the rng argument: the same seed gives the same params", ["init_params_random"]),
+    ("forward(params, X, hidden, output) returns the pair (A_L, cache), A_L of shape (n, n_out)",
+     ["forward_values", "forward_random"]),
+    ("forward: Z_l = A_(l-1) W_l + b_l; the hidden activation (sigmoid or relu) on layers 1..L-1, the output "
+     "activation (sigmoid, or softmax row by row) on layer L; 0, 1 or more hidden layers",
+     ["forward_values", "forward_random"]),
+    ("forward's defaults are hidden='sigmoid', output='sigmoid'; backward's default is loss='quadratic'",
+     ["forward_random", "backward_sigmoid_quadratic"]),
+    ("forward uses the given stable activations: no warnings for large inputs", ["forward_random"]),
+    ("forward does not modify X or params", ["forward_random", "backward_deep"]),
+    ("the cache is any structure (data or an opaque object) and is handed back to backward untouched; backward "
+     "gets no hidden/output arguments", ["backward_sigmoid_quadratic", "backward_relu_hidden",
+                                         "backward_batch_mean", "backward_deep"]),
+    ("backward returns the gradients as a list of dicts like params: grads[l-1]['W'] has W_l's shape, "
+     "grads[l-1]['b'] has b_l's shape (n_out,)", ["backward_sigmoid_quadratic", "backward_bias", "backward_deep"]),
+    ("δ_L for sigmoid output + quadratic loss: (a − y) ⊙ σ'(z_L)", ["backward_sigmoid_quadratic", "backward_deep"]),
+    ("δ_L for sigmoid output + binary cross-entropy: a − y (no σ')",
+     ["backward_sigmoid_cross_entropy", "backward_bias", "backward_deep"]),
+    ("δ_L for softmax output + quadratic loss: the softmax Jacobian, a ⊙ (g − Σ_j g_j a_j)",
+     ["backward_softmax_quadratic", "backward_bias", "backward_deep"]),
+    ("δ_L for softmax output + categorical cross-entropy (one-hot Y): a − y",
+     ["backward_softmax_cross_entropy", "backward_bias", "backward_deep"]),
+    ("dJ/dW_l = A_(l-1)ᵀ δ_l, dJ/db_l = δ_l (one sample)",
+     ["backward_sigmoid_quadratic", "backward_relu_hidden", "backward_sigmoid_cross_entropy",
+      "backward_softmax_cross_entropy", "backward_softmax_quadratic", "backward_bias"]),
+    ("the recursion δ_(l-1) = (δ_l W_lᵀ) ⊙ f'(Z_(l-1)) through every hidden layer, sigmoid and relu",
+     ["backward_sigmoid_quadratic", "backward_relu_hidden", "backward_deep"]),
+    ("a batch: the gradients of the MEAN loss, the average of the per-sample gradients (1/n once)",
+     ["backward_batch_mean", "backward_deep"]),
+    ("backward's gradients agree with finite differences of the mean loss", ["backward_deep"]),
+    ("backward does not modify params or Y", ["backward_deep"]),
+    ("numerical_gradient(f, x, h=1e-5): central differences per entry, an array of x's shape, any shape of x, "
+     "the h given (default 1e-5), f called on the whole perturbed array", ["numerical_gradient_values"]),
+    ("numerical_gradient leaves x exactly as it was", ["numerical_gradient_restores"]),
+    ("relative_error(a, b) = max_i |a_i − b_i| / max(1e-8, |a_i| + |b_i|), one float; 0 where both are 0",
+     ["relative_error_values"]),
+]
+
+# Known misconceptions, function by function: (what the student did, the wrong answer it gives on the item's
+# inputs). Each takes the student function's arguments, except `backward`'s, which take (params, X, Y, hidden,
+# output, loss, l, key) — the cache is the student's own, so the inputs it caches are passed instead — and
+# return layer l's (0-based) gradient of `key`; `forward`'s return A_L. The value of relu' at exactly 0 is not
+# catalogued: the ReLU cases keep every |z| > RELU_MARGIN, since 0 and 1 are both valid subgradients there.
+SUM = "the gradients are summed over the batch, not averaged: n times the gradient of the mean loss"
+BIAS_SUM = "db is summed over the batch without the 1/n: n times the mean"
+TRANSPOSED = ("dW = δᵀ @ A_prev: the transpose of A_prevᵀ @ δ (reshaping it to W's shape, or a square W, does not "
+              "undo the transpose)")
+MISCONCEPTIONS = {
+    "forward": [
+        ("forward ignores `hidden`: its hidden layers always use sigmoid",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_hidden")),
+        ("forward ignores `output`: its output layer always uses sigmoid",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_output")),
+        ("the hidden activation is applied on the output layer too (layer L needs the output activation)",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "hidden_everywhere")),
+        ("the output activation is applied on the hidden layers too (layers 1..L-1 need the hidden activation)",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "output_everywhere")),
+        ("the output layer returns Z_L: no output activation",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "no_output_activation")),
+        ("the bias b is left out of Z = A_prev @ W + b",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "no_bias")),
+        ("softmax normalizes over the batch (axis 0) instead of each row (axis 1)",
+         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "softmax_axis0")),
+    ],
+    "backward": [
+        (BIAS_SUM, lambda *a: _backward_bug(*a, bug="bias_sum")),
+        (SUM, lambda *a: _backward_bug(*a, bug="sum")),
+        (TRANSPOSED, lambda *a: _backward_bug(*a, bug="transposed")),
+        (TRANSPOSED, lambda *a: _backward_bug(*a, bug="transposed_reshaped")),
+        ("the hidden δ uses sigmoid(Z), the activation, instead of its derivative sigmoid_prime(Z)",
+         lambda *a: _backward_bug(*a, bug="activation_not_prime", only_hidden="sigmoid")),
+        ("the hidden δ uses relu(Z), the activation, instead of its derivative relu_prime(Z)",
+         lambda *a: _backward_bug(*a, bug="activation_not_prime", only_hidden="relu")),
+        ("the derivative is taken of the activations A instead of the pre-activations Z (σ'(A) = σ'(σ(Z)))",
+         lambda *a: _backward_bug(*a, bug="prime_of_a")),
+        ("the output δ for the quadratic loss lacks the σ'(z_L) factor (only cross-entropy cancels it)",
+         lambda *a: _backward_bug(*a, bug="no_output_prime")),
+        ("the output δ for cross-entropy keeps the σ' factor (or the softmax Jacobian): with cross-entropy it "
+         "cancels, δ_L = a − y", lambda *a: _backward_bug(*a, bug="ce_with_prime")),
+        ("softmax treated as element-wise: δ_L = (a − y) ⊙ a(1 − a) instead of the softmax Jacobian",
+         lambda *a: _backward_bug(*a, bug="softmax_elementwise")),
+        ("dW uses the layer's own activations A_l instead of the previous layer's A_(l-1)",
+         lambda *a: _backward_bug(*a, bug="a_of_same_layer")),
+        ("δ goes down through W_l instead of its transpose W_lᵀ", lambda *a: _backward_bug(*a, bug="w_not_transposed")),
+        ("f' is evaluated at the layer's own Z_l instead of the lower layer's Z_(l-1)",
+         lambda *a: _backward_bug(*a, bug="z_of_same_layer")),
+        ("db keeps one row per sample: δ is not averaged over the batch (axis 0)",
+         lambda *a: _backward_bug(*a, bug="db_per_sample")),
+        ("db has shape (1, n_out): averaged with keepdims=True, but b has shape (n_out,)",
+         lambda *a: _backward_bug(*a, bug="db_keepdims")),
+        ("db is averaged over the units (axis 1) instead of the samples (axis 0)",
+         lambda *a: _backward_bug(*a, bug="db_over_units")),
+    ],
+    "numerical_gradient": [
+        ("one-sided (forward) differences (f(x + h e_i) − f(x)) / h, error O(h), instead of central ones",
+         lambda f, x, h=1e-5: _differences(f, x, h, (1, 0), 1)),
+        ("one-sided (backward) differences (f(x) − f(x − h e_i)) / h, instead of central ones",
+         lambda f, x, h=1e-5: _differences(f, x, h, (0, -1), 1)),
+        ("the central difference is divided by h instead of 2h: twice the derivative",
+         lambda f, x, h=1e-5: _differences(f, x, h, (1, -1), 1)),
+        ("the h argument is ignored (a fixed step of 1e-5 is used)",
+         lambda f, x, h=1e-5: _differences(f, x, 1e-5, (1, -1), 2)),
+        ("x is not restored: each entry stays at x[i] − h, so later differences are taken at a shifted point",
+         lambda f, x, h=1e-5: _differences(f, x, h, (1, -1), 2, restore=False)),
+    ],
+    "relative_error": [
+        ("the difference is divided by the largest |a| + |b| of the whole array instead of entry by entry",
+         lambda a, b: np.max(np.abs(_f(a) - _f(b))) / max(1e-8, np.max(np.abs(_f(a)) + np.abs(_f(b))))),
+        ("the entries' ratios are summed instead of taking the largest",
+         lambda a, b: np.sum(_ratios(a, b))),
+        ("the entries' ratios are averaged instead of taking the largest",
+         lambda a, b: np.mean(_ratios(a, b))),
+        ("1e-8 is added to the denominator instead of flooring it with np.maximum(1e-8, ...)",
+         lambda a, b: np.max(np.abs(_f(a) - _f(b)) / (np.abs(_f(a)) + np.abs(_f(b)) + 1e-8))),
+        ("the denominator has no 1e-8 floor: 0/0 entries are skipped (nanmax) instead of counting as 0",
+         lambda a, b: np.nanmax(np.abs(_f(a) - _f(b)) / (np.abs(_f(a)) + np.abs(_f(b))))),
+        ("the denominator is max(|a|, |b|) instead of |a| + |b|",
+         lambda a, b: np.max(np.abs(_f(a) - _f(b)) / np.maximum(1e-8, np.maximum(np.abs(_f(a)), np.abs(_f(b)))))),
+        ("the difference is relative to |a| only, not |a| + |b|",
+         lambda a, b: np.max(np.abs(_f(a) - _f(b)) / np.maximum(1e-8, np.abs(_f(a))))),
+        ("the absolute value of a − b is missing", lambda a, b: np.max((_f(a) - _f(b)) /
+                                                                      np.maximum(1e-8, np.abs(_f(a)) + np.abs(_f(b))))),
+    ],
+}
+
 
 # ---------------------------------------------------------------- numpy reference
 
@@ -102,6 +236,105 @@ def ref_backward(params, X, Y, hidden, output, loss):
         if l:
             delta = (delta @ params[l]["W"].T) * ref_prime(hidden, Z[l - 1])
     return grads
+
+
+# ---------------------------------------------------------------- the misconceptions' wrong answers
+
+
+def _forward_bug(params, X, hidden, output, bug):
+    """A_L of a forward with one known bug (see MISCONCEPTIONS["forward"])."""
+    A = np.asarray(X, dtype=float)
+    last = len(params) - 1
+    for l, p in enumerate(params):
+        name = output if l == last else hidden
+        if bug == "ignore_hidden" and l < last:
+            name = "sigmoid"
+        elif bug == "ignore_output" and l == last:
+            name = "sigmoid"
+        elif bug == "hidden_everywhere":
+            name = hidden
+        elif bug == "output_everywhere":
+            name = output
+        Z = A @ p["W"] + (0 if bug == "no_bias" else p["b"])
+        if l == last and bug == "no_output_activation":
+            A = Z
+        elif name == "softmax" and bug == "softmax_axis0":
+            e = np.exp(Z - Z.max(axis=0, keepdims=True))
+            A = e / e.sum(axis=0, keepdims=True)
+        else:
+            A = ACTIVATIONS[name](Z)
+    return A
+
+
+def _backward_bug(params, X, Y, hidden, output, loss, l, key, bug, only_hidden=None):
+    """Layer l's (0-based) gradient of `key` from a backward with one known bug (MISCONCEPTIONS["backward"]);
+    raises where the bug does not apply (known() then leaves it out)."""
+    if only_hidden and (hidden != only_hidden or len(params) < 2):
+        raise ValueError("not this hidden activation")
+    _, A, Z = ref_forward(params, X, hidden, output)
+    n, a = len(X), A[-1]
+    prime_at = (lambda i: A[i + 1]) if bug == "prime_of_a" else (lambda i: Z[i])     # Z[i] is layer i+1's
+    if loss == "cross_entropy":
+        delta = a - Y
+        if bug == "ce_with_prime":
+            delta = (delta * ref_prime("sigmoid", Z[-1]) if output == "sigmoid"
+                     else a * (delta - np.sum(delta * a, axis=1, keepdims=True)))
+    elif output == "sigmoid":
+        delta = (a - Y) * (1 if bug == "no_output_prime" else ref_prime("sigmoid", prime_at(len(params) - 1)))
+    else:
+        g = a - Y
+        delta = g * a * (1 - a) if bug == "softmax_elementwise" else a * (g - np.sum(g * a, axis=1, keepdims=True))
+    if bug == "db_per_sample" and (n == 1 or key != "b"):
+        raise ValueError("the same as db_keepdims for one sample")
+    for i in reversed(range(len(params))):
+        if i == l:
+            if key == "b":
+                return {"sum": delta.sum(axis=0), "bias_sum": delta.sum(axis=0), "db_keepdims":
+                        delta.mean(axis=0, keepdims=True), "db_per_sample": delta,
+                        "db_over_units": delta.mean(axis=1)}.get(bug, delta.mean(axis=0))
+            A_in = A[i + 1] if bug == "a_of_same_layer" else A[i]
+            if bug in ("transposed", "transposed_reshaped"):
+                dW = delta.T @ A_in / n
+                return dW.reshape(params[i]["W"].shape) if bug == "transposed_reshaped" else dW
+            return A_in.T @ delta / (1 if bug == "sum" else n)
+        W = params[i]["W"]
+        back = delta @ (W if bug == "w_not_transposed" else W.T)
+        at = Z[i] if bug == "z_of_same_layer" else prime_at(i - 1)
+        delta = back * (ACTIVATIONS[hidden](at) if bug == "activation_not_prime" else ref_prime(hidden, at))
+
+
+def _differences(f, x, h, steps, divisor, restore=True):
+    """Finite differences (f(x + steps[0]·h e_i) − f(x + steps[1]·h e_i)) / (divisor·h) on a copy of x; without
+    `restore`, each entry is left at x[i] − h (or + h for a one-sided forward step)."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        values = []
+        for step in steps:
+            x[i] = old + step * h
+            values.append(float(f(x)))
+        if restore:
+            x[i] = old
+        grad[i] = (values[0] - values[1]) / (divisor * h)
+    return grad
+
+
+def _f(v):
+    return np.asarray(v, dtype=float)
+
+
+def _ratios(a, b):
+    a, b = _f(a), _f(b)
+    return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+def _known(func, expected, *args):
+    """known(MISCONCEPTIONS, func, *args) without the wrong answers that equal the right one on these inputs
+    (a bug that makes no difference here must not be named)."""
+    expected = np.asarray(expected, dtype=float)
+    return [[wrong, cause] for wrong, cause in known(MISCONCEPTIONS, func, *args)
+            if not (wrong.shape == expected.shape and np.allclose(wrong, expected, rtol=1e-6, atol=1e-9))]
 
 
 def ref_relative_error(a, b, floor=1e-8):
@@ -184,9 +417,15 @@ def _forward_call(nb, params, X, hidden, output, case):
     return call
 
 
-def _student_grads(nb, params, X, Y, hidden, output, loss, case):
-    cache = _forward_call(nb, params, X, hidden, output, case).value[1]
-    return nb.backward(params, cache, Y, loss)
+def _student_cache(nb, params, X, hidden, output, case):
+    """forward's call for a backward case, its output checked first: backward runs on the student's own cache
+    (the contract leaves its form to the student), so a wrong forward is named as the cause, not backward."""
+    call = _forward_call(nb, params, X, hidden, output, case)
+    expected = ref_forward(params, X, hidden, output)[0]
+    expect_close(call.value[0], expected, "forward", case + " (the forward pass that backward's cache comes from)",
+                 "backward works on your forward's cache, so it can only be checked once forward is right: fix "
+                 "forward first (its own items say more)", known=_known("forward", expected, params, X, hidden, output))
+    return call
 
 
 def _grad_arrays(got, n_layers, case, hint):
@@ -202,21 +441,32 @@ def _grad_arrays(got, n_layers, case, hint):
     return [{key: as_numeric(g[key], "backward", case, hint) for key in ("W", "b")} for g in got]
 
 
-def _expect_grads(got, expected, layers, keys, case, hint):
-    """Compare the listed layers (0-based) and keys of the student's gradients with the reference."""
-    got = _grad_arrays(got, len(expected), case, hint)
-    for l in layers:
-        for key in keys:
-            expect_close(got[l][key], expected[l][key], "backward",
-                         "%s: the gradient of layer %d's %s" % (case, l + 1, key), hint)
-    return got
+def _fails(got, expected):
+    """Whether expect_close would reject `got` (suite-side, in hidden items only)."""
+    got = np.asarray(got)
+    return got.shape != np.shape(expected) or not np.allclose(got, expected, **grading_config.TOLERANCE)
+
+
+def _first_failing(got, expected):
+    """(l, key) of the first gradient that is wrong, from the output layer down (W before b), or None."""
+    for l in reversed(range(len(expected))):
+        for key in ("W", "b"):
+            if _fails(got[l][key], expected[l][key]):
+                return l, key
+    return None
 
 
 def _expect_params_unchanged(before, after, func):
+    """params as they were before the call (whether an array was changed in place or replaced in the dicts)."""
+    hint = "compute new arrays (Z = A @ W + b, never W += ...) and never assign into the caller's list or dicts"
+    if not isinstance(after, (list, tuple)) or len(after) != len(before):
+        fail(func, "its input", "params is not what it was after the call: it now holds %s" % describe(after), hint)
     for l, (p, q) in enumerate(zip(before, after)):
         for key in ("W", "b"):
-            expect_unchanged(p[key], q.get(key) if isinstance(q, dict) else None, func,
-                             "params[%d][%r]" % (l, key))
+            now = q.get(key) if isinstance(q, dict) else None
+            if not (isinstance(now, np.ndarray) and np.array_equal(p[key], now, equal_nan=True)):
+                fail(func, "its input", "after the call, params[%d][%r] (layer %d's %s) is not what it was: it "
+                     "must stay unchanged" % (l, key, l + 1, key), hint)
 
 
 def _rng(nb, seed):
@@ -229,7 +479,7 @@ def _rng(nb, seed):
 # ---------------------------------------------------------------- init_params
 
 INIT_HINT = ("return a list with one dict {'W': (n_in, n_out), 'b': (n_out,)} per pair of consecutive layer "
-             "sizes; W ~ normal(0, 1/sqrt(n_in)) drawn from rng, b zeros")
+             "sizes; W drawn from rng with the spread section 1 asks for, b zeros")
 
 
 def _init(nb, sizes, seed):
@@ -260,23 +510,43 @@ def test_init_params_shapes(nb):
                          float_dtype=True)
 
 
+def _std_cause(ratio, n_in, n_out):
+    """The misconception behind W's standard deviation being `ratio` times 1/sqrt(n_in), if a known one."""
+    for factor, cause in [(np.sqrt(n_in), "W is not scaled: standard deviation 1 instead of 1/sqrt(n_in)"),
+                          (1 / np.sqrt(n_in), "W is scaled by 1/n_in: 1/n_in is the variance, its square root is "
+                                              "the standard deviation"),
+                          (np.sqrt(2), "W uses He's sqrt(2/n_in), not the notebook's 1/sqrt(n_in)"),
+                          (np.sqrt(n_in / n_out), "W is scaled with the layer's outputs, 1/sqrt(n_out), instead of "
+                                                  "its inputs, 1/sqrt(n_in)")]:
+        if abs(ratio / factor - 1) < 0.08:
+            return cause
+    return None
+
+
 def test_init_params_random(nb):
     """init_params draws W from rng only (same seed → same params, other seed → other W), std 1/√n_in"""
-    hint = ("draw W from the rng argument (rng.normal or rng.standard_normal, scaled by 1/sqrt(n_in)); never "
-            "np.random.* or a generator you create yourself")
+    hint = ("draw W from the rng argument, scaled as section 1 says; never np.random.* or a generator you create "
+            "yourself")
     sizes = [400, 300, 10]
     first, case = _init(nb, sizes, 31)
     again, _ = _init(nb, sizes, 31)
     other, _ = _init(nb, sizes, 32)
     for l in range(2):
         W = as_numeric(first[l]["W"], "init_params", case, hint)
-        expect_close(again[l]["W"], W, "init_params", "%s, called twice with default_rng(31)" % case, hint)
+        if _fails(as_numeric(again[l]["W"], "init_params", case, hint), W):
+            fail("init_params", "%s, called twice with default_rng(31)" % case, "the two calls gave different "
+                 "layer %d W\nLikely cause: W is drawn from np.random.* or a generator of your own, not from the "
+                 "rng argument" % (l + 1), hint)
         if np.array_equal(as_numeric(other[l]["W"], "init_params", case, hint), W):
-            fail("init_params", case, "default_rng(31) and default_rng(32) gave the same W", hint)
+            fail("init_params", case, "default_rng(31) and default_rng(32) gave the same layer %d W\nLikely cause: "
+                 "W does not come from the rng argument (a generator with a fixed seed of your own?)" % (l + 1), hint)
         std, n = 1 / np.sqrt(sizes[l]), W.size
         if abs(W.std() / std - 1) > 0.08 or abs(W.mean()) > 6 * std / np.sqrt(n):
+            cause = _std_cause(W.std() / std, sizes[l], sizes[l + 1]) if abs(W.mean()) <= 6 * W.std() / np.sqrt(n) \
+                else None
             fail("init_params", case, "layer %d's W has mean %.3g and standard deviation %.4g; expected mean 0 "
-                 "and standard deviation 1/sqrt(%d) = %.4g" % (l + 1, W.mean(), W.std(), sizes[l], std), hint)
+                 "and standard deviation 1/sqrt(%d) = %.4g%s" % (l + 1, W.mean(), W.std(), sizes[l], std,
+                                                                  "\nLikely cause: " + cause if cause else ""), hint)
 
 
 # ---------------------------------------------------------------- forward
@@ -285,143 +555,202 @@ FORWARD_HINT = ("Z = A_prev @ W + b for every layer; the hidden activation on la
                 "activation (sigmoid, or softmax row by row) on layer L; return (A_L, cache)")
 
 
-def _expect_forward(nb, params, X, hidden, output, case):
-    call = _forward_call(nb, params, X, hidden, output, case)
-    expect_close(call.value[0], ref_forward(params, X, hidden, output)[0], "forward", case, FORWARD_HINT)
-    return call
+def _forward_case(call, params, X, hidden, output, case):
+    """[case, got, expected, known] of forward's output, for expect_all_close."""
+    expected = ref_forward(params, X, hidden, output)[0]
+    return [case, call.value[0], expected, _known("forward", expected, params, X, hidden, output)]
 
 
 @visible
 def test_forward_values(nb):
     """forward returns the network's output for every hidden/output pair, with 0, 1 and 2 hidden layers"""
+    cases = []
     for sizes, seed in [([3, 4, 2], 41), ([3, 2], 42), ([3, 4, 4, 3], 43)]:
         for hidden, output in itertools.product(HIDDEN, OUTPUTS):
             params, X, _ = make_problem(seed, sizes, 4, hidden, output)
-            _expect_forward(nb, params, X, hidden, output, _case(sizes, 4, hidden, output))
+            case = _case(sizes, 4, hidden, output)
+            cases.append(_forward_case(_forward_call(nb, params, X, hidden, output, case), params, X, hidden, output,
+                                       case))
+    expect_all_close(cases, "forward", FORWARD_HINT)
 
 
 def test_forward_random(nb):
-    """forward on random nets and large inputs: right values, no warnings, X and params unchanged"""
+    """forward on random nets and large inputs, and with its default activations: right values, no warnings,
+    X and params unchanged"""
     rng = np.random.default_rng(44)
+    calls, cases = [], []
     for hidden, output in itertools.product(HIDDEN, OUTPUTS):
         for scale in (1.0, 300.0):
             sizes, n = random_sizes(rng, 0, 3), int(rng.integers(1, 9))
             params, X, _ = make_problem(int(rng.integers(1 << 30)), sizes, n, hidden, output)
             X = X * scale
             case = _case(sizes, n, hidden, output) + ("" if scale == 1 else ", inputs of size ~%g" % scale)
-            call = _expect_forward(nb, params, X, hidden, output, case)
-            expect_no_warnings(call, "forward", case, "use the given stable sigmoid and softmax")
-            expect_unchanged(X, call.args[1], "forward", "X")
-            _expect_params_unchanged(params, call.args[0], "forward")
+            call = _forward_call(nb, params, X, hidden, output, case)
+            calls.append((call, params, X, case))
+            cases.append(_forward_case(call, params, X, hidden, output, case))
+    params, X, _ = make_problem(45, [3, 4, 2], 3, "sigmoid", "sigmoid")
+    case = "forward(params, X) without hidden and output (the defaults: sigmoid and sigmoid), layer sizes [3, 4, 2]"
+    call = nb.inspect("forward", params, X)
+    expect_sequence(call.value, 2, "forward", case, "a pair (output, cache)", "end with `return A, cache`")
+    cases.append(_forward_case(call, params, X, "sigmoid", "sigmoid", case))
+    expect_all_close(cases, "forward", FORWARD_HINT + "; keep the defaults hidden='sigmoid', output='sigmoid'")
+    for call, params, X, case in calls:
+        expect_no_warnings(call, "forward", case, "use the given stable sigmoid and softmax")
+        expect_unchanged(X, call.args[1], "forward", "X")
+        _expect_params_unchanged(params, call.args[0], "forward")
 
 
 # ---------------------------------------------------------------- backward, one part at a time
 
-SHAPE_HINT = "dW = A_prevᵀ @ δ has W's shape (n_in, n_out) — not δᵀ @ A_prev"
-SIGMOID_HINT = ("δ_L = (a − y) ⊙ σ'(z_L); dW = A_prevᵀ @ δ; then δ_prev = (δ @ Wᵀ) ⊙ σ'(Z_prev) — "
-                "sigmoid_prime(Z), not sigmoid(Z). " + SHAPE_HINT)
+SHAPE_HINT = ("dW must have W's shape (n_in, n_out): check which factor of the product of the previous layer's "
+              "activations and δ is transposed (a reshape is not a transpose)")
+SIGMOID_HINT = ("with the quadratic loss the output δ keeps σ'(z_L); each step down multiplies the error passed "
+                "back through the weights by the derivative of the hidden activation at the lower layer's Z — "
+                "sigmoid_prime(Z), not sigmoid(Z) (sections 3.1–3.2). " + SHAPE_HINT)
 
 
-def _check_backward(nb, cases, hidden, output, loss, layers, keys, hint):
-    """cases: (sizes, seed); one sample each; compare the chosen layers ("all" or "last") and keys."""
+def _backward_cases(nb, cases, hidden, output, loss, layers, keys, default_loss=False):
+    """[case, got, expected, known] for expect_all_close: one sample per (sizes, seed), the chosen layers ("all" or
+    "last") and keys; with `default_loss`, backward is called without its loss argument."""
+    out = []
     for sizes, seed in cases:
         params, X, Y = make_problem(seed, sizes, 1, hidden, output)
         case = _case(sizes, 1, hidden, output, loss)
-        got = _student_grads(nb, params, X, Y, hidden, output, loss, case)
+        if default_loss:
+            case += " (backward called without loss: its default, 'quadratic')"
+        cache = _student_cache(nb, params, X, hidden, output, case).value[1]
+        got = nb.backward(params, cache, Y) if default_loss else nb.backward(params, cache, Y, loss)
         expected = ref_backward(params, X, Y, hidden, output, loss)
         expect_sequence(got, len(params), "backward", case, "a list of %d dicts {'W': ..., 'b': ...} (one per layer, "
-                        "like params)" % len(params), hint)
+                        "like params)" % len(params), SHAPE_HINT)
         for l in range(len(params)) if layers == "all" else [len(params) - 1]:
             for key in keys:
-                expect_close(got[l][key], expected[l][key], "backward",
-                             "%s: the gradient of layer %d's %s" % (case, l + 1, key), hint)
+                out.append(["%s: the gradient of layer %d's %s" % (case, l + 1, key), got[l][key], expected[l][key],
+                            _known("backward", expected[l][key], params, X, Y, hidden, output, loss, l, key)])
+    return out
 
 
 @visible
+@after(*FORWARD_ITEMS)
 def test_backward_sigmoid_quadratic(nb):
     """backward, one sample, sigmoid hidden and output, quadratic loss: every layer's dW"""
-    _check_backward(nb, [([3, 4, 2], 51), ([3, 3, 3], 52), ([2, 5, 4, 3], 53)], "sigmoid", "sigmoid",
-                    "quadratic", "all", ["W"], SIGMOID_HINT)
+    cases = _backward_cases(nb, [([3, 4, 2], 51), ([3, 3, 3], 52), ([2, 5, 4, 3], 53)], "sigmoid", "sigmoid",
+                            "quadratic", "all", ["W"])
+    cases += _backward_cases(nb, [([2, 3, 2], 54)], "sigmoid", "sigmoid", "quadratic", "all", ["W"], default_loss=True)
+    expect_all_close(cases, "backward", SIGMOID_HINT)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_relu_hidden(nb):
     """backward, one sample, ReLU hidden layers (sigmoid output, quadratic loss): every layer's dW"""
-    hint = ("for ReLU hidden layers δ_prev = (δ @ Wᵀ) ⊙ relu_prime(Z_prev): 1 where Z > 0, else 0 — not "
-            "relu(Z). " + SHAPE_HINT)
-    _check_backward(nb, [([4, 5, 3], 61), ([3, 3, 3], 62), ([3, 6, 4, 2], 63)], "relu", "sigmoid",
-                    "quadratic", "all", ["W"], hint)
+    hint = ("for ReLU hidden layers the error passed down is masked by ReLU's derivative at the lower layer's Z "
+            "(relu_prime: 1 where Z > 0, else 0) — not by relu(Z) itself. " + SHAPE_HINT)
+    cases = _backward_cases(nb, [([4, 5, 3], 61), ([3, 3, 3], 62), ([3, 6, 4, 2], 63)], "relu", "sigmoid",
+                            "quadratic", "all", ["W"])
+    expect_all_close(cases, "backward", hint)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_sigmoid_cross_entropy(nb):
     """backward, one sample, sigmoid output with binary cross-entropy: the output layer's dW (δ_L = a − y)"""
-    hint = "with cross-entropy σ' cancels (the slides' appendix): δ_L = a − y. " + SHAPE_HINT
+    hint = "with cross-entropy the σ' factor cancels in the output layer (section 3.1, the slides' appendix). " + \
+        SHAPE_HINT
+    cases = []
     for hidden in HIDDEN:
-        _check_backward(nb, [([3, 4, 2], 71), ([4, 4, 4], 72)], hidden, "sigmoid", "cross_entropy", "last",
-                        ["W"], hint)
+        cases += _backward_cases(nb, [([3, 4, 2], 71), ([4, 4, 4], 72)], hidden, "sigmoid", "cross_entropy", "last",
+                                 ["W"])
+    expect_all_close(cases, "backward", hint)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_softmax_cross_entropy(nb):
     """backward, one sample, softmax output with categorical cross-entropy: the output layer's dW"""
-    hint = "softmax with categorical cross-entropy (one-hot y) gives δ_L = a − y. " + SHAPE_HINT
+    hint = ("with a one-hot y, softmax and the categorical cross-entropy combine into a simple output error "
+            "(section 3.1's table). " + SHAPE_HINT)
+    cases = []
     for hidden in HIDDEN:
-        _check_backward(nb, [([3, 4, 3], 81), ([4, 5, 4, 4], 82)], hidden, "softmax", "cross_entropy", "last",
-                        ["W"], hint)
+        cases += _backward_cases(nb, [([3, 4, 3], 81), ([4, 5, 4, 4], 82)], hidden, "softmax", "cross_entropy",
+                                 "last", ["W"])
+    expect_all_close(cases, "backward", hint)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_softmax_quadratic(nb):
     """backward, one sample, softmax output with quadratic loss: the output layer's dW (softmax Jacobian)"""
-    hint = ("softmax is not element-wise, so δ ≠ ∇aC ⊙ f'(z): δ_L = a ⊙ (g − Σ_j g_j a_j) with g = a − y, the "
-            "sum taken over each row. " + SHAPE_HINT)
+    hint = ("softmax is not element-wise: each output depends on every z, so the output error needs the softmax's "
+            "Jacobian, summed over each row (section 3.1), not ∇aC ⊙ f'(z). " + SHAPE_HINT)
+    cases = []
     for hidden in HIDDEN:
-        _check_backward(nb, [([3, 4, 3], 91), ([3, 3, 3], 92)], hidden, "softmax", "quadratic", "last", ["W"],
-                        hint)
+        cases += _backward_cases(nb, [([3, 4, 3], 91), ([3, 3, 3], 92)], hidden, "softmax", "quadratic", "last",
+                                 ["W"])
+    expect_all_close(cases, "backward", hint)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_bias(nb):
     """backward, one sample: the output layer's db (= δ_L, shape (n_out,)), every output/loss, 0 or 1 hidden layers"""
-    hint = "db = δ averaged over the rows of the batch: shape (n_out,) like b — not (1, n_out), not summed over units"
+    hint = ("db is the output error averaged over the samples of the batch (the rows), with b's shape (n_out,) — "
+            "not (1, n_out), not averaged over the units")
+    cases = []
     for (sizes, seed), hidden in zip([([3, 4], 101), ([3, 5, 4], 102)], HIDDEN):
         for output, loss in itertools.product(OUTPUTS, LOSSES):
-            _check_backward(nb, [(sizes, seed)], hidden, output, loss, "last", ["b"], hint)
+            cases += _backward_cases(nb, [(sizes, seed)], hidden, output, loss, "last", ["b"])
+    expect_all_close(cases, "backward", hint)
 
 
 # ---------------------------------------------------------------- backward on batches and deep nets
 
+SUM_CAUSE = {"W": SUM, "b": BIAS_SUM}
 
+
+@after(*FORWARD_ITEMS)
 def test_backward_batch_mean(nb):
     """backward on a batch = the mean of your own per-sample gradients (every W and b, every combination)"""
+    hint = ("the gradient of the MEAN loss is the average of the per-sample gradients: divide by the batch size "
+            "once (section 3.3)")
+    cases = []
     for hidden, output, loss, sizes, n, seed in batch_cases():
         params, X, Y = make_problem(seed, sizes, n, hidden, output)
         case = _case(sizes, n, hidden, output, loss)
-        hint = ("the gradient of the MEAN loss is the average of the per-sample gradients: divide by n = %d once "
-                "(dW = A_prevᵀ @ δ / n, db = δ.sum(axis=0) / n)" % n)
-        batch = _grad_arrays(_student_grads(nb, params, X, Y, hidden, output, loss, case), len(params), case, hint)
-        singles = [_grad_arrays(_student_grads(nb, params, X[i:i + 1], Y[i:i + 1], hidden, output, loss, case),
-                                len(params), case, hint) for i in range(n)]
-        for l, key in itertools.product(range(len(params)), ("W", "b")):
-            mean = np.mean([s[l][key] for s in singles], axis=0)
-            what = "%s: the gradient of layer %d's %s against the mean of the %d per-sample gradients" % (
-                case, l + 1, key, n)
-            if batch[l][key].shape == mean.shape and np.any(mean) and np.allclose(batch[l][key], n * mean):
-                fail("backward", what, "it is n = %d times the mean (a sum over the batch)" % n, hint)
-            expect_close(batch[l][key], mean, "backward", what, hint)
+        cache = _student_cache(nb, params, X, hidden, output, case).value[1]
+        batch = _grad_arrays(nb.backward(params, cache, Y, loss), len(params), case, hint)
+        singles = []
+        for i in range(n):
+            single = _student_cache(nb, params, X[i:i + 1], hidden, output, "%s, sample %d alone" % (case, i))
+            singles.append(_grad_arrays(nb.backward(params, single.value[1], Y[i:i + 1], loss), len(params), case,
+                                        hint))
+        mean = [{key: np.mean([s[l][key] for s in singles], axis=0) for key in ("W", "b")} for l in range(len(params))]
+        l, key = _first_failing(batch, mean) or (len(params) - 1, "W")
+        cases.append(["%s: the gradient of layer %d's %s against the mean of your %d per-sample gradients"
+                      % (case, l + 1, key, n), batch[l][key], mean[l][key],
+                      [[n * mean[l][key], SUM_CAUSE[key]],
+                       [mean[l][key] / n, "divided by n twice (once in δ, once in the gradient?): 1/n² of the sum"]]])
+    expect_all_close(cases, "backward", hint)
 
 
+@after(*FORWARD_ITEMS)
 def test_backward_deep(nb):
     """backward on random nets (1–3 hidden layers, batches, every combination): reference and finite differences"""
-    hint = ("run the recursion through every layer: δ_(l−1) = (δ_l @ W_lᵀ) ⊙ f'(Z_(l−1)) with layer l's W and "
-            "layer l−1's Z, and average over the batch; never modify params, X or Y")
+    hint = ("run the recursion through every layer, each step with the right layer's W and Z (section 3.2), and "
+            "average over the batch (section 3.3); never modify params, X or Y")
+    cases, checked = [], []
     for hidden, output, loss, sizes, n, seed in deep_cases():
         params, X, Y = make_problem(seed, sizes, n, hidden, output)
         case = _case(sizes, n, hidden, output, loss)
-        fwd = _forward_call(nb, params, X, hidden, output, case)
+        fwd = _student_cache(nb, params, X, hidden, output, case)
         expect_unchanged(X, fwd.args[1], "forward", "X")
         _expect_params_unchanged(params, fwd.args[0], "forward")
         call = nb.inspect("backward", params, fwd.value[1], Y, loss)
         _expect_params_unchanged(params, call.args[0], "backward")
         expect_unchanged(Y, call.args[2], "backward", "Y")
-        got = _expect_grads(call.value, ref_backward(params, X, Y, hidden, output, loss), range(len(params)),
-                            ("W", "b"), case, hint)
+        got = _grad_arrays(call.value, len(params), case, hint)
+        expected = ref_backward(params, X, Y, hidden, output, loss)
+        l, key = _first_failing(got, expected) or (0, "W")
+        cases.append(["%s: the gradient of layer %d's %s" % (case, l + 1, key), got[l][key], expected[l][key],
+                      _known("backward", expected[l][key], params, X, Y, hidden, output, loss, l, key)])
+        checked.append((params, X, Y, hidden, output, loss, case, got))
+    expect_all_close(cases, "backward", hint)
+    for params, X, Y, hidden, output, loss, case, got in checked:
         fd = fd_gradients(params, X, Y, hidden, output, loss)
         for l, key in itertools.product(range(len(params)), ("W", "b")):
             error = ref_relative_error(got[l][key], fd[l][key], FD_FLOOR)
@@ -442,49 +771,81 @@ def _scalar_function(shape, fn):
 @visible
 def test_numerical_gradient_values(nb):
     """numerical_gradient: central differences (f(x+h) − f(x−h)) / 2h per entry, with the h given, any shape"""
-    hint = ("for each entry i: (f(x with x[i]+h) − f(x with x[i]−h)) / (2h), calling f on the whole array; "
-            "central, not forward differences; use the h argument")
+    hint = ("perturb one entry at a time, on both sides, calling f on the whole array each time (central "
+            "differences, section 4); use the h argument")
     rng = np.random.default_rng(131)
     x, c = rng.normal(size=6), rng.uniform(0.5, 2.0, size=6)
     h = 1e-3
-    got = nb.numerical_gradient(_scalar_function(x.shape, lambda v: np.sum(c * v ** 3)), x, h)
-    expect_close(got, c * (3 * x ** 2 + h ** 2), "numerical_gradient", "f(x) = Σ c·x³ with h = 1e-3 "
-                 "(exactly 3c·x² + c·h² for central differences)", hint, rtol=1e-8, atol=1e-9, float_dtype=True)
-    x, c = rng.normal(size=(3, 4)), rng.uniform(0.5, 2.0, size=(3, 4))
-    got = nb.numerical_gradient(_scalar_function(x.shape, lambda v: np.sum(c * np.sin(v))), x)
-    expect_close(got, c * np.cos(x), "numerical_gradient", "f(x) = Σ c·sin(x) on a 3×4 array, default h",
-                 hint, rtol=0, atol=1e-8, float_dtype=True)
+    cubic = lambda v: np.sum(c * v ** 3)                                           # noqa: E731
+    expected = c * (3 * x ** 2 + h ** 2)
+    cases = [["f(x) = Σ c·x³ with h = 1e-3 (exactly 3c·x² + c·h² for central differences)",
+              nb.numerical_gradient(_scalar_function(x.shape, cubic), x, h), expected,
+              _known("numerical_gradient", expected, cubic, x, h)]]
+    x, c2 = rng.normal(size=(3, 4)), rng.uniform(0.5, 2.0, size=(3, 4))
+    sine = lambda v: np.sum(c2 * np.sin(v))                                        # noqa: E731
+    expected = c2 * np.cos(x)
+    cases.append(["f(x) = Σ c·sin(x) on a 3×4 array, default h", nb.numerical_gradient(_scalar_function(x.shape, sine),
+                                                                                      x), expected,
+                  _known("numerical_gradient", expected, sine, x)])
+    expect_all_close(cases, "numerical_gradient", hint, rtol=1e-8, atol=1e-8, float_dtype=True)
+
+
+def _restore_cause(before, after, h=1e-5):
+    """The misconception behind an x that numerical_gradient changed, if a known one."""
+    if not (isinstance(after, np.ndarray) and after.shape == before.shape and after.dtype.kind == "f"):
+        return None
+    d = after - before
+    if np.allclose(d, -h, rtol=1e-3, atol=0):
+        return "each entry was left at x[i] − h: it is never put back"
+    if np.allclose(d, h, rtol=1e-3, atol=0):
+        return "each entry was left at x[i] + h: it is never put back"
+    if np.all(np.abs(d) <= 1e-12 * np.maximum(1, np.abs(before))):
+        return ("x was restored by adding and subtracting h: the rounding errors of that arithmetic stay (~1e-16); "
+                "put back the saved value instead")
+    return None
 
 
 def test_numerical_gradient_restores(nb):
     """numerical_gradient leaves x exactly as it found it (1-D and 2-D x)"""
+    hint = ("save each entry's old value before perturbing it and put that value back (x[i] = old) — or perturb a "
+            "copy")
     rng = np.random.default_rng(141)
     for shape in [(5,), (4, 3)]:
         x, c = rng.normal(size=shape), rng.normal(size=shape)
         f = _scalar_function(shape, lambda v: np.sum(c * v) ** 2 + np.sum(np.exp(v)))
-        call = nb.inspect("numerical_gradient", f, x)
-        expect_unchanged(x, call.args[1], "numerical_gradient", "x (shape %s)" % (shape,),
-                         hint="save old = x[i], perturb, then put it back with x[i] = old (adding and subtracting h "
-                              "leaves rounding errors) — or perturb a copy")
+        after_x = nb.inspect("numerical_gradient", f, x).args[1]
+        if isinstance(after_x, np.ndarray) and after_x.shape == x.shape and np.array_equal(after_x, x):
+            continue
+        changed = "%d of %d entries" % (np.sum(after_x != x), x.size) if isinstance(after_x, np.ndarray) and \
+            after_x.shape == x.shape else "it is now %s" % describe(after_x)
+        cause = _restore_cause(x, after_x)
+        fail("numerical_gradient", "x of shape %s" % (shape,), "x is not exactly as it was after the call (%s changed)"
+             % changed + ("\nLikely cause: " + cause if cause else ""), hint)
 
 
 @visible
 def test_relative_error_values(nb):
     """relative_error = max over entries of |a − b| / max(1e-8, |a| + |b|), one float"""
-    hint = "compute |a − b| / np.maximum(1e-8, |a| + |b|) entry by entry, then take the largest"
+    hint = ("divide entry by entry, with the denominator floored at 1e-8 (np.maximum, not +), then take the "
+            "largest ratio")
     rng = np.random.default_rng(151)
     a = rng.normal(size=(4, 5))
-    cases = [
+    inputs = [
         ("a=[1, 2, 3], b=[1, 2, 3.3]", np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
         ("two close random 4×5 arrays", a, a * (1 + 1e-5 * rng.normal(size=a.shape))),
         ("a=[100, 1e-3], b=[100, 2e-3] (the max is taken entry by entry)", np.array([100.0, 1e-3]),
          np.array([100.0, 2e-3])),
         ("a=[1e-10, 0, 5], b=[0, 0, 5] (denominator floored at 1e-8; 0 where both are 0)",
          np.array([1e-10, 0.0, 5.0]), np.array([0.0, 0.0, 5.0])),
-        ("the scalars 1.0 and 1.5", 1.0, 1.5),
+        ("a=[1.0], b=[1.5] (one entry)", np.array([1.0]), np.array([1.5])),
     ]
-    for case, x, y in cases:
+    calls, cases = [], []
+    for case, x, y in inputs:
         call = nb.inspect("relative_error", x, y)
+        expect_scalar(call.value, "relative_error", case, "take the maximum over all entries: one float")
+        expected = ref_relative_error(x, y)
+        calls.append((call, case))
+        cases.append([case, call.value, expected, _known("relative_error", expected, x, y)])
+    expect_all_close(cases, "relative_error", hint)
+    for call, case in calls:
         expect_no_warnings(call, "relative_error", case, hint)
-        expect_scalar(call.value, "relative_error", case, "take the maximum over all entries")
-        expect_close(call.value, ref_relative_error(x, y), "relative_error", case, hint)
