@@ -6,6 +6,16 @@ is anything the student's `backward(params, cache, Y, loss)` needs (it is passed
 as data or as an opaque handle); gradients are of the MEAN loss over the batch, in the structure of
 params. Y is (n, n_out): 0/1 labels for a sigmoid output, one-hot rows for a softmax output.
 
+The contract's clauses and the items that exercise each are in CONTRACT below (`python -m autograder
+contract 03_backprop` prints the table); known misconceptions, named in failure messages, in MISCONCEPTIONS.
+
+One bug, one loss. The cache's form is the student's, so backward items cannot be fed the reference's
+forward: they run on the student's forward, are marked `@after` the forward items (grading_config's
+DEPENDENT_ITEMS decides whether they are charged when forward fails), and check forward's output on
+each of their own cases first, so a wrong forward is named as the cause there, not backward. Items that
+loop over cases report every failing case together (expect_all_close); the hidden backward items report
+each network's first wrong gradient from the output layer down.
+
 Focus. Backward items check one part each: the per-combination items use ONE sample (the per-sample
 δ formulas), the sigmoid/ReLU items every layer's dW, the output items only the output layer's dW,
 `backward_bias` only the output layer's db. `backward_batch_mean` compares the student's batch
@@ -14,7 +24,8 @@ there. `backward_deep` is the end-to-end check: random deeper networks and batch
 against the numpy reference and against finite differences of the mean loss.
 
 Finite differences. `fd_gradients` uses the 5-point stencil with h = 1e-3 (error O(h⁴)); ReLU
-networks are drawn with every hidden |z| > RELU_MARGIN so no perturbation crosses the kink. Dead
+networks are drawn with every hidden |z| > RELU_MARGIN so no perturbation crosses the kink (and the
+value of relu' at exactly 0, a convention — any value in [0, 1] is a valid subgradient — never matters). Dead
 ReLU units have gradients exactly 0 where differences give rounding noise (~1e-13), so the agreement
 measure floors the denominator at FD_FLOOR = 1e-6 instead of the notebook's 1e-8; the worst error of
 the reference over these networks is ~1e-7 (checked in autograder/tests/test_tf_03_backprop.py).
@@ -92,12 +103,12 @@ SUM = "the gradients are summed over the batch, not averaged: n times the gradie
 BIAS_SUM = "db is summed over the batch without the 1/n: n times the mean"
 TRANSPOSED = ("dW = δᵀ @ A_prev: the transpose of A_prevᵀ @ δ (reshaping it to W's shape, or a square W, does not "
               "undo the transpose)")
+IGNORES = "forward ignores its `hidden` and/or `output` argument: it uses sigmoid where they ask for relu or softmax"
 MISCONCEPTIONS = {
     "forward": [
-        ("forward ignores `hidden`: its hidden layers always use sigmoid",
-         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_hidden")),
-        ("forward ignores `output`: its output layer always uses sigmoid",
-         lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_output")),
+        (IGNORES, lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_hidden")),
+        (IGNORES, lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_output")),
+        (IGNORES, lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "ignore_both")),
         ("the hidden activation is applied on the output layer too (layer L needs the output activation)",
          lambda params, X, hidden, output: _forward_bug(params, X, hidden, output, "hidden_everywhere")),
         ("the output activation is applied on the hidden layers too (layers 1..L-1 need the hidden activation)",
@@ -247,9 +258,7 @@ def _forward_bug(params, X, hidden, output, bug):
     last = len(params) - 1
     for l, p in enumerate(params):
         name = output if l == last else hidden
-        if bug == "ignore_hidden" and l < last:
-            name = "sigmoid"
-        elif bug == "ignore_output" and l == last:
+        if (bug == "ignore_hidden" and l < last) or (bug == "ignore_output" and l == last) or bug == "ignore_both":
             name = "sigmoid"
         elif bug == "hidden_everywhere":
             name = hidden
@@ -284,7 +293,7 @@ def _backward_bug(params, X, Y, hidden, output, loss, l, key, bug, only_hidden=N
     else:
         g = a - Y
         delta = g * a * (1 - a) if bug == "softmax_elementwise" else a * (g - np.sum(g * a, axis=1, keepdims=True))
-    if bug == "db_per_sample" and (n == 1 or key != "b"):
+    if bug == "db_per_sample" and n == 1:
         raise ValueError("the same as db_keepdims for one sample")
     for i in reversed(range(len(params))):
         if i == l:
@@ -454,6 +463,42 @@ def _first_failing(got, expected):
             if _fails(got[l][key], expected[l][key]):
                 return l, key
     return None
+
+
+def _matches(got, wrong):
+    """Whether `got` is `wrong` (as `diagnose` matches a known wrong answer)."""
+    wrong = np.asarray(wrong, dtype=float)
+    return np.shape(got) == wrong.shape and np.allclose(got, wrong, rtol=max(grading_config.TOLERANCE["rtol"], 1e-6),
+                                                        atol=max(grading_config.TOLERANCE["atol"], 1e-9))
+
+
+def _network_causes(got, expected, wrongs):
+    """{misconception: its wrong gradients {(l, key): array}} for every misconception whose wrong gradients are
+    the network's gradients, all of them (when some are wrong); `wrongs`: pairs (misconception, function of
+    (l, key) giving its wrong gradient)."""
+    if not any(_fails(got[l][key], expected[l][key]) for l in range(len(expected)) for key in ("W", "b")):
+        return {}
+    found = {}
+    for cause, wrong in wrongs:
+        try:
+            answers = {(l, key): wrong(l, key) for l in range(len(expected)) for key in ("W", "b")}
+        except Exception:          # the misconception does not apply to this network
+            continue
+        if cause not in found and all(_matches(got[l][key], answers[l, key]) for l, key in answers):
+            found[cause] = answers
+    return found
+
+
+def _diagnosed(cases, causes):
+    """expect_all_close's cases, each [case, got, expected, (l, key)], with `known` from `causes` (one dict of
+    _network_causes per case): the first misconception that explains every failing network, else each one's."""
+    failing = [found for found in causes if found]
+    shared = [cause for cause in (failing[0] if failing else {}) if all(cause in found for found in failing)]
+    out = []
+    for (case, got, expected, where), found in zip(cases, causes):
+        cause = shared[0] if shared else next(iter(found), None)
+        out.append([case, got, expected, [[found[cause][where], cause]] if cause in found else []])
+    return out
 
 
 def _expect_params_unchanged(before, after, func):
@@ -708,7 +753,7 @@ def test_backward_batch_mean(nb):
     """backward on a batch = the mean of your own per-sample gradients (every W and b, every combination)"""
     hint = ("the gradient of the MEAN loss is the average of the per-sample gradients: divide by the batch size "
             "once (section 3.3)")
-    cases = []
+    cases, causes = [], []
     for hidden, output, loss, sizes, n, seed in batch_cases():
         params, X, Y = make_problem(seed, sizes, n, hidden, output)
         case = _case(sizes, n, hidden, output, loss)
@@ -721,11 +766,14 @@ def test_backward_batch_mean(nb):
                                         hint))
         mean = [{key: np.mean([s[l][key] for s in singles], axis=0) for key in ("W", "b")} for l in range(len(params))]
         l, key = _first_failing(batch, mean) or (len(params) - 1, "W")
+        causes.append(_network_causes(batch, mean, [
+            (SUM, lambda l, key, mean=mean, n=n: n * mean[l][key]),
+            (BIAS_SUM, lambda l, key, mean=mean, n=n: (n if key == "b" else 1) * mean[l][key]),
+            ("divided by n twice (once in δ, once in the gradient?): 1/n² of the sum",
+             lambda l, key, mean=mean, n=n: mean[l][key] / n)]))
         cases.append(["%s: the gradient of layer %d's %s against the mean of your %d per-sample gradients"
-                      % (case, l + 1, key, n), batch[l][key], mean[l][key],
-                      [[n * mean[l][key], SUM_CAUSE[key]],
-                       [mean[l][key] / n, "divided by n twice (once in δ, once in the gradient?): 1/n² of the sum"]]])
-    expect_all_close(cases, "backward", hint)
+                      % (case, l + 1, key, n), batch[l][key], mean[l][key], (l, key)])
+    expect_all_close(_diagnosed(cases, causes), "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -733,7 +781,7 @@ def test_backward_deep(nb):
     """backward on random nets (1–3 hidden layers, batches, every combination): reference and finite differences"""
     hint = ("run the recursion through every layer, each step with the right layer's W and Z (section 3.2), and "
             "average over the batch (section 3.3); never modify params, X or Y")
-    cases, checked = [], []
+    cases, causes, checked = [], [], []
     for hidden, output, loss, sizes, n, seed in deep_cases():
         params, X, Y = make_problem(seed, sizes, n, hidden, output)
         case = _case(sizes, n, hidden, output, loss)
@@ -746,10 +794,13 @@ def test_backward_deep(nb):
         got = _grad_arrays(call.value, len(params), case, hint)
         expected = ref_backward(params, X, Y, hidden, output, loss)
         l, key = _first_failing(got, expected) or (0, "W")
-        cases.append(["%s: the gradient of layer %d's %s" % (case, l + 1, key), got[l][key], expected[l][key],
-                      _known("backward", expected[l][key], params, X, Y, hidden, output, loss, l, key)])
+        problem = (params, X, Y, hidden, output, loss)
+        causes.append(_network_causes(got, expected, [
+            (cause, lambda l, key, wrong=wrong, problem=problem: wrong(*problem, l, key))
+            for cause, wrong in MISCONCEPTIONS["backward"]]))
+        cases.append(["%s: the gradient of layer %d's %s" % (case, l + 1, key), got[l][key], expected[l][key], (l, key)])
         checked.append((params, X, Y, hidden, output, loss, case, got))
-    expect_all_close(cases, "backward", hint)
+    expect_all_close(_diagnosed(cases, causes), "backward", hint)
     for params, X, Y, hidden, output, loss, case, got in checked:
         fd = fd_gradients(params, X, Y, hidden, output, loss)
         for l, key in itertools.product(range(len(params)), ("W", "b")):
