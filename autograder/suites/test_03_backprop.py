@@ -620,8 +620,7 @@ def test_forward_values(nb):
 
 
 def test_forward_random(nb):
-    """forward on random nets and large inputs, and with its default activations: right values, no warnings,
-    X and params unchanged"""
+    """forward on random nets, large inputs and its default activations: right values, no warnings, X and params unchanged"""
     rng = np.random.default_rng(44)
     calls, cases = [], []
     for hidden, output in itertools.product(HIDDEN, OUTPUTS):
