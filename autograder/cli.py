@@ -5,7 +5,7 @@ from pathlib import Path
 
 from . import course, coursefolder, gradebook, lifecycle, reports
 from .grading import NotGradable, find_notebooks, grade_notebook
-from .items import assignment_ids
+from .items import assignment_ids, contract, load_items
 
 REPORTS = lifecycle.REPORTS
 WHICH_ASSIGNMENT = ("The assignment is told from the notebook's content (the nbgrader cell ids it was released "
@@ -144,6 +144,19 @@ def cmd_pr(args):
     return pullrequest.main(args)
 
 
+def cmd_contract(args):
+    """Each assignment's contract, clause by clause, with the items that exercise each (suite's CONTRACT)."""
+    unknown = sorted(set(args.assignments) - set(assignment_ids()))
+    if unknown:
+        sys.exit("unknown assignment %s; known: %s" % (", ".join(unknown), ", ".join(assignment_ids())))
+    for assignment in args.assignments or assignment_ids():
+        points = {item.id: item.points for item in load_items(assignment)}
+        print("## %s\n\n| clause | items |\n|---|---|" % assignment)
+        for clause, ids in contract(assignment):
+            print("| %s | %s |" % (clause, ", ".join("%s (%g)" % (i, points[i]) for i in ids)))
+        print()
+
+
 def cmd_bench(args):
     from .bench import main as bench
     return bench(args.assignments, args.students)
@@ -230,6 +243,10 @@ def main(argv=None):
                        "the instructor's input (downloaded/, submitted/, exchange/, gradebook.db) only with --yes")
     p.add_argument("--yes", action="store_true", help="also delete the instructor's input")
     p.set_defaults(func=cmd_clean)
+
+    p = sub.add_parser("contract", help="each assignment's contract, clause by clause, with the items testing it")
+    p.add_argument("assignments", nargs="*", help="default: all")
+    p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("bench", help="class throughput vs nbgrader; time and memory of one submission")
     p.add_argument("assignments", nargs="*", help="for the per-submission costs (default: all)")

@@ -111,6 +111,11 @@ def load_items(assignment):
             for ident, pts in points.items()]
 
 
+def contract(assignment):
+    """The suite's CONTRACT: [(clause of the notebook's contract, [ids of the items exercising it]), ...]."""
+    return importlib.import_module("autograder.suites.test_%s" % assignment).CONTRACT
+
+
 def prepare(assignment):
     """Run the suite's optional `prepare()` (loading data its items need), e.g. while a worker starts."""
     suite = importlib.import_module("autograder.suites.test_%s" % assignment)

@@ -1,7 +1,7 @@
 """Assignment 07 — Keras MNIST. The grader controls training and never touches the model itself.
 
-The student's worker builds and trains the student's model with the grader's seeds and budget
-and saves it (`harness_keras`). An evaluator — a fresh process in a sandbox of its own that ran
+The student's worker builds and trains the student's model with the grader's seeds, budget and
+preprocessed digits and saves it (`harness_keras`). An evaluator — a fresh process in a sandbox of its own that ran
 no student code — reads the file and returns plain data: the architecture, predicted classes for
 images it is given without their labels, a digest of the weights. This process compares that
 data with the labels and the spec; it never imports TensorFlow. The worker never sees test digits.
@@ -12,7 +12,7 @@ import weakref
 import numpy as np
 
 import grading_config
-from autograder.expect import expect_array, expect_close, expect_layers, expect_sequence, fail
+from autograder.expect import expect_array, expect_close, expect_layers, expect_sequence, fail, known
 from autograder.items import PartialCredit, visible
 from autograder.worker.failures import ItemFailure
 
@@ -23,6 +23,37 @@ UNREGULARIZED = dict(SPEC, hidden_sizes=[256, 128])
 REGULARIZED = dict(UNREGULARIZED, dropout=0.5, l2=1e-3)
 SAFE_LAYERS_HINT = "use only standard Keras layers (no Lambda layers, no custom classes)"
 _trained = weakref.WeakKeyDictionary()          # nb → {spec key: what the evaluator reported}
+
+# The notebook's contract, clause by clause, with the items that exercise each clause.
+CONTRACT = [
+    ("preprocess returns a pair (x, y)", ["preprocess_pixels"]),
+    ("x is flattened to (n, 784) float32 pixels scaled to [0, 1]", ["preprocess_pixels"]),
+    ("y is one-hot, shape (n, 10)", ["preprocess_labels"]),
+    ("build_model: one Dense(size, activation) per entry of hidden_sizes, then Dense(10, softmax); "
+     "however the model is built", ["architecture_layers"]),
+    ("L2(l2) on the hidden kernels when l2 > 0, none when 0", ["architecture_regularization", "regularization_gap"]),
+    ("Dropout(dropout) after each hidden layer when dropout > 0, none when 0, never after the output",
+     ["architecture_regularization", "regularization_gap"]),
+    ("compiled with the given loss and optimizer and an accuracy metric", ["compiled_loss_metric"]),
+    ("input: 784 features; only standard layers (the model loads with safe_mode=True)",
+     ["test_accuracy", "regularization_gap"]),
+    ("train_model fits on data's training pair for `epochs` epochs of `batch_size`, validating on the "
+     "validation pair, and returns the History", ["test_accuracy", "regularization_gap"]),
+    ("the model learns: test accuracy within the grader's budget", ["test_accuracy"]),
+    ("regularization does not widen the train–validation gap", ["regularization_gap"]),
+    ("the same seed gives the same trained weights (no randomness of one's own)", ["seeded_determinism"]),
+]
+
+# Known wrong answers, by student function: (the misconception, its answer on the item's inputs).
+MISCONCEPTIONS = {
+    "preprocess": [
+        ("the pixels are not scaled: divide the 0–255 values by 255",
+         lambda x, y: x.reshape(len(x), -1).astype("float32")),
+        ("the pixels are standardized (mean 0, variance 1), not scaled to [0, 1]",
+         lambda x, y: ((lambda v: (v - v.mean()) / v.std())(x.reshape(len(x), -1).astype("float32")))),
+        ("the pixels are scaled to [−1, 1], not [0, 1]", lambda x, y: x.reshape(len(x), -1).astype("float32") / 127.5 - 1),
+    ],
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,21 +83,23 @@ def summary(nb, spec):
 
 
 def trained(nb, spec, epochs=None, samples=None, fresh=False):
-    """The student's preprocess → build_model(**spec) → train_model, with the grader's seed and budget,
+    """The student's build_model(**spec) → train_model on the reference's preprocessing of the digits (one
+    bug, one loss: `preprocess` has items of its own), with the grader's seed and budget,
     as an evaluator reports it: {"model": layers, loss, metrics; "predictions": {split: classes};
-    "weights": digest}. Each spec is trained once per notebook (several items share it) unless `fresh`."""
+    "weights": digest; "fit": what the worker reported of the training (`harness_keras.fit_and_save`)}. Each spec is trained once per notebook (several items share it) unless `fresh`."""
     data = mnist()
     key = (repr(sorted(spec.items())), epochs, samples)
     cache = _trained.setdefault(nb, {})
     if key not in cache or fresh:
-        train = tuple(a[:samples] for a in data["train"])
-        saved = nb.harness("keras.fit_and_save", spec, train, data["val"], epochs or data["budget"]["epochs"],
-                           data["budget"]["batch_size"], data["budget"]["seed"]).value
+        train = reference_preprocess(*(a[:samples] for a in data["train"]))
+        saved = nb.harness("keras.fit_and_save", spec, train, reference_preprocess(*data["val"]),
+                           epochs or data["budget"]["epochs"], data["budget"]["batch_size"],
+                           data["budget"]["seed"]).value
         images = {} if samples else {split: reference_preprocess(*data[split])[0] for split in ("train", "val", "test")}
         try:
-            cache[key] = nb.evaluate("keras.predict_saved", saved["file"], images).value
+            cache[key] = dict(nb.evaluate("keras.predict_saved", saved["file"], images).value, fit=saved)
         except ItemFailure as exc:
-            fail("train_model", "the trained model", "the saved model could not be loaded safely and "
+            fail("build_model", "the trained model", "the saved model could not be loaded safely and "
                  "evaluated: %s" % str(exc).split("\n", 1)[-1].strip()[:400], SAFE_LAYERS_HINT)
     return cache[key]
 
@@ -96,8 +129,9 @@ def test_preprocess_pixels(nb):
     got = nb.preprocess(x[:20], y[:20])
     expect_sequence(got, 2, "preprocess", "20 raw digits", "a pair (x, y)", "end with `return x, y`")
     want = reference_preprocess(x[:20], y[:20])[0]
-    hint = "x.reshape(len(x), 784).astype('float32') / 255"
-    expect_close(got[0], want, "preprocess", "20 raw digits (uint8 images 28×28)", hint, rtol=1e-6, atol=1e-6)
+    hint = "flatten each image to 784 values, as float32, divided by 255"
+    expect_close(got[0], want, "preprocess", "20 raw digits (uint8 images 28×28)", hint, rtol=1e-6, atol=1e-6,
+                 known=known(MISCONCEPTIONS, "preprocess", x[:20], y[:20]))
     expect_array(got[0], want.shape, "float32", "preprocess", "20 raw digits", "the pixels", hint)
 
 
@@ -142,12 +176,15 @@ def _name(obj):
 
 
 def test_compiled_loss_metric(nb):
-    """build_model compiles with the requested loss and an accuracy metric"""
-    for loss in ("categorical_crossentropy", "mean_squared_error"):
-        config = summary(nb, dict(SPEC, loss=loss))
+    """build_model compiles with the requested loss and optimizer and an accuracy metric"""
+    for loss, optimizer in (("categorical_crossentropy", "adam"), ("mean_squared_error", "sgd")):
+        config = summary(nb, dict(SPEC, loss=loss, optimizer=optimizer))
         if _name(config.get("loss")) != _name(loss):
             fail("build_model", "loss=%r" % loss, "compiled with loss %r" % config.get("loss"),
                  "model.compile(loss=loss, ...)")
+        if _name(config.get("optimizer")) != _name(optimizer):
+            fail("build_model", "optimizer=%r" % optimizer, "compiled with optimizer %r"
+                 % _name(config.get("optimizer")), "model.compile(optimizer=optimizer, ...)")
         metrics = [_name(m) for m in np.ravel(config.get("metrics") or []).tolist()]
         if "accuracy" not in metrics:
             fail("build_model", "loss=%r" % loss, "compiled metrics %s lack accuracy" % metrics,
@@ -171,6 +208,13 @@ def test_regularization_gap(nb):
     if problem:
         fail("build_model", "dropout=0.5, l2=1e-3", "the model has %s: the regularization is not applied"
              % problem, "build_model must use its dropout and l2 arguments")
+    fit = trained(nb, UNREGULARIZED)["fit"]
+    epochs = mnist()["budget"]["epochs"]
+    if fit["epochs_run"] != epochs or "val_loss" not in fit["history"]:
+        fail("train_model", "epochs=%d with validation data" % epochs, "the History records %d epochs of %s"
+             % (fit["epochs_run"], fit["history"] or "nothing"),
+             "model.fit(..., epochs=epochs, batch_size=batch_size, validation_data=data[1], callbacks=callbacks) "
+             "and return its History")
     gaps = {name: accuracy(report, "train") - accuracy(report, "val")
             for name, report in (("unregularized", trained(nb, UNREGULARIZED)), ("regularized", regularized))}
     if gaps["regularized"] > gaps["unregularized"]:

@@ -2,6 +2,7 @@
 import contextlib
 import shutil
 
+import nbformat
 import pytest
 
 from autograder.classgrade import grade_class
@@ -31,6 +32,21 @@ def reference(request):
 def sample_paths(assignment):
     """{(assignment, student): path} of the sample class's submissions for one assignment."""
     return {(assignment, p.stem): p for p in sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))}
+
+
+def grade_variants(folder, reference, cells, assignment):
+    """Grade, in one class run, two untouched copies of `reference` ("aaa-reference", "zzz-reference")
+    and, per student of `cells`, the reference with that code cell appended: {student: NotebookResult}."""
+    students = {"aaa-reference": reference.read_bytes(), "zzz-reference": reference.read_bytes()}
+    for student, cell in cells.items():
+        nb = nbformat.read(reference, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(cell))
+        students[student] = nbformat.writes(nb).encode()
+    for student, data in students.items():
+        dest = folder / "submitted" / student / assignment
+        dest.mkdir(parents=True)
+        (dest / (assignment + ".ipynb")).write_bytes(data)
+    return {r.student: r for r in grade_class(folder / "submitted", folder / "reports", progress=False)}
 
 
 @pytest.fixture(scope="session")

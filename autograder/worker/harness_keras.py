@@ -1,8 +1,8 @@
 """Procedures for assignment 07, in two roles.
 
-In the student's worker: `build_and_save` and `fit_and_save` call the notebook's `preprocess`,
-`build_model` and `train_model` exactly as the notebook does, with the grader's seeds and budget,
-and save the model to a file.
+In the student's worker: `build_and_save` and `fit_and_save` call the notebook's `build_model`
+and `train_model` exactly as the notebook does, with the grader's seeds, budget and preprocessed
+data (so a wrong `preprocess` costs only its own items), and save the model to a file.
 
 In an evaluator (`StudentNamespace.evaluate`: a fresh process that ran no student code):
 `describe_saved` reads a saved model's architecture and compile settings as plain data from its
@@ -52,30 +52,38 @@ def build_and_save(namespace, build_kwargs, seed=0):
 
 
 def fit_and_save(namespace, build_kwargs, train, validation, epochs, batch_size, seed):
-    """preprocess → build_model → train_model on the grader's raw (images, labels), then save:
-    {"file": path, "epochs_run": epochs the History records}."""
-    preprocess = _student(namespace, "preprocess")
-    data = (preprocess(*train), preprocess(*validation))
+    """build_model → train_model on the grader's preprocessed (x, one-hot y) pairs, then save:
+    {"file": path, "epochs_run": epochs the History records, "history": the History's metric names}."""
+    data = (tuple(train), tuple(validation))
     _seed(seed)
     model = _student(namespace, "build_model")(**build_kwargs)
     history = _student(namespace, "train_model")(model, data, epochs=epochs, batch_size=batch_size,
                                                  callbacks=[])
     history = getattr(history, "history", history)
-    return {"file": _save(model), "epochs_run": len(next(iter(history.values()), [])) if history else 0}
+    history = history if isinstance(history, dict) else {}
+    return {"file": _save(model), "epochs_run": len(next(iter(history.values()), [])),
+            "history": sorted(str(key) for key in history)}
 
 
 def describe_saved(namespace, path):
-    """A saved model's layers (nested models flattened, input layers left out) — each layer's type,
-    units, activation, dropout rate and kernel L2 factor (0.0 without a regularizer, nan for another
-    kind) — and its compiled loss and metrics, as Keras serialized them."""
+    """A saved model's layers as the notebook's contract sees them — each layer's type, units,
+    activation, dropout rate and kernel L2 factor (0.0 without a regularizer, nan for another kind) —
+    and its compiled loss, metrics and optimizer, as Keras serialized them. However the model was built
+    (Sequential or functional, nested models, activations as layers of their own), input layers and
+    Flatten are left out and an activation layer right after a linear Dense becomes its activation."""
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
-    layers = list(_layers(config))
+    layers = _merged(list(_layers(config)))
     if not layers:
         raise ValueError("the saved model lists no layers (a subclassed model?): build a keras.Sequential "
                          "or functional model")
     compiled = config.get("compile_config") or {}
-    return {"layers": layers, "loss": compiled.get("loss"), "metrics": compiled.get("metrics")}
+    return {"layers": layers, "loss": compiled.get("loss"), "metrics": compiled.get("metrics"),
+            "optimizer": compiled.get("optimizer")}
+
+
+# Activation layers with their default settings, as the activation they apply.
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}
 
 
 def _layers(config):
@@ -83,12 +91,30 @@ def _layers(config):
         settings = layer.get("config") or {}
         if settings.get("layers") is not None:
             yield from _layers(layer)
-        elif layer.get("class_name") != "InputLayer":
+        elif layer.get("class_name") not in ("InputLayer", "Flatten"):
             regularizer = settings.get("kernel_regularizer")
             l2 = float((regularizer.get("config") or {}).get("l2", "nan")) if isinstance(regularizer, dict) \
                 else 0.0 if regularizer is None else float("nan")
-            yield {"type": layer.get("class_name"), "units": settings.get("units"),
-                   "activation": str(settings.get("activation")), "rate": settings.get("rate"), "l2": l2}
+            kind = layer.get("class_name")
+            activation = settings.get("activation") if kind != "ReLU" or _plain_relu(settings) else "leaky/capped relu"
+            yield {"type": kind, "units": settings.get("units"),
+                   "activation": str(ACTIVATION_LAYERS.get(kind) or activation), "rate": settings.get("rate"), "l2": l2}
+
+
+def _plain_relu(settings):
+    return not settings.get("max_value") and not settings.get("negative_slope") and not settings.get("threshold")
+
+
+def _merged(layers):
+    """Fold each activation layer into the linear Dense layer just before it."""
+    out = []
+    for layer in layers:
+        if layer["type"] in ACTIVATION_LAYERS and out and out[-1]["type"] == "Dense" \
+                and out[-1]["activation"] == "linear":
+            out[-1] = dict(out[-1], activation=layer["activation"])
+        else:
+            out.append(layer)
+    return out
 
 
 def predict_saved(namespace, path, images):
