@@ -2,8 +2,12 @@
 `train_model` that ignores `epochs` or the validation data each lose their own item and nothing else.
 (Models built another way — functional API, activation layers — are the sample `alt-functional`.)"""
 import re
+import subprocess
+import sys
 
 import pytest
+
+from autograder.course import ROOT
 
 from .conftest import SAMPLE_CLASS, grade_variants
 
@@ -41,3 +45,12 @@ def test_each_training_clause_costs_its_own_item(graded, student):
 @pytest.mark.slow
 def test_neighbours_keep_full_marks(graded):
     assert [graded[s].score for s in ("aaa-reference", "zzz-reference")] == [15, 15]
+
+
+@pytest.mark.slow
+def test_partial_credit_fails_under_plain_pytest():
+    """`pytest autograder/suites --notebook X` fails an item that earns less than full credit."""
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "autograder/suites/test_07_keras_mnist.py",
+                          "--notebook", str(SAMPLE_CLASS / A / "bug-sigmoid-sgd.ipynb"), "-k", "test_accuracy"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 1 and "partial credit 0.00 of the item's points: test accuracy 0.3450" in run.stdout
