@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import grading_config
+from autograder import visible
 from autograder.items import load_items, run_item, settle_dependencies
 from autograder.notebook import code_cells, read_submission
 from autograder.worker.namespace import LocalNamespace
@@ -269,3 +270,15 @@ def backward(params, cache, Y, loss="quadratic"):
 ''')
     failing = failed(run(nb, {"backward_sigmoid_quadratic"}))["backward_sigmoid_quadratic"].splitlines()[0]
     assert "layer 1's W" in failing and "layer 2's W" not in failing and "layer 0" not in failing
+
+
+@pytest.mark.parametrize("student", ["bug-init-global-random", "bug-x-not-restored", "bug-sum-not-mean",
+                                     "bug-transposed-dw", "bug-relative-error-global"])
+def test_feedback_policy_withholds_the_suites_own_diagnoses(monkeypatch, student):
+    monkeypatch.setattr(grading_config, "FEEDBACK", {"hints": False, "diagnoses": False})
+    visible.compile_item.cache_clear()          # visible items compile under the policy
+    try:
+        messages = failed(run(sample(student)))
+    finally:
+        visible.compile_item.cache_clear()
+    assert messages and not any("Likely cause" in m or "Hint:" in m for m in messages.values()), messages
