@@ -17,10 +17,35 @@ import math
 
 import numpy as np
 
-from autograder.expect import (expect_close, expect_inverted_dropout, expect_sequence,
-                               expect_shape, expect_structure, expect_unchanged, fail)
-from autograder.worker.failures import StudentError
+from autograder import expect as expect_module
+from autograder.expect import (expect_all_close, expect_close, expect_inverted_dropout, expect_sequence,
+                               expect_shape, expect_structure, expect_unchanged, fail, known)
+from autograder.worker import checks
+from autograder.worker.failures import ItemFailure, StudentError
 from autograder.items import visible
+
+# The notebook's written contract, clause by clause, with the items that exercise each clause.
+CONTRACT = [
+    ("dropout_forward(A, p, rng, train) returns the pair (out, mask), both of A's shape",
+     ["dropout_forward_values", "dropout_forward_identity"]),
+    ("train=True: each unit is dropped (0) or kept and scaled, out = A * mask", ["dropout_forward_values"]),
+    ("the mask is a float array holding the scale: 0 (dropped) or 1/(1 − p) (kept)", ["dropout_forward_values"]),
+    ("p is the probability of dropping a unit: each unit is kept with probability 1 − p",
+     ["dropout_forward_rate"]),
+    ("an independent keep indicator for every entry: each sample goes through its own subnetwork",
+     ["dropout_forward_rate"]),
+    ("p = 0 in training drops nothing: mask all ones, out equals A", ["dropout_forward_values"]),
+    ("train=False (test time): out is a copy of A and mask is all ones", ["dropout_forward_identity"]),
+    ("p outside [0, 1) raises ValueError", ["dropout_forward_invalid_p"]),
+    ("randomness only from the rng argument (never np.random.*): same seed, same mask; other seed, other mask",
+     ["dropout_forward_rng"]),
+    ("dropout_backward(dout, mask) = dout * mask, with the forward pass's mask (scale included)",
+     ["dropout_backward_mask"]),
+    ("weight_scaling_inference multiplies the W of layers 1, 2, … by 1 − p; layer 0's W and every b unchanged",
+     ["weight_scaling_inference"]),
+    ("weight_scaling_inference returns a new list of new dicts", ["weight_scaling_inference"]),
+    ("functions never modify their inputs (A, dout, mask, params)", ["dropout_no_mutation"]),
+]
 
 Z = 5.5
 RATE_CASES = [((3000,), 0.1, 61), ((40, 75), 0.35, 62), ((6, 10, 50), 0.8, 63), ((20, 25, 8), 0.0, 64)]
@@ -47,6 +72,75 @@ def ref_weight_scaling_inference(params, p):
     """Hidden units (inputs of layers 1, 2, …) were dropped with probability p: scale those W by 1 − p."""
     return [{"W": layer["W"] * (1 - p) if i > 0 else layer["W"].copy(), "b": layer["b"].copy()}
             for i, layer in enumerate(params)]
+
+
+TEST_TIME_KEEP = ("you scaled by the keep probability 1 − p at test time (the non-inverted rule): inverted dropout "
+                  "already rescaled during training, so at test time the layer does nothing (mask of ones)")
+TEST_TIME_SCALE = ("you scaled by 1/(1 − p) at test time: inverted dropout rescales only during training; at test "
+                   "time the layer does nothing (mask of ones)")
+
+# Known misconceptions: per function, (what the student did, the wrong answer it gives on the same arguments).
+MISCONCEPTIONS = {
+    "dropout_forward_test_time": [       # out of dropout_forward(A, p, rng, train=False)
+        (TEST_TIME_KEEP, lambda A, p: A * (1 - p)),
+        (TEST_TIME_SCALE, lambda A, p: A / (1 - p)),
+        ("you scaled A by p at test time: at test time the layer does nothing", lambda A, p: A * p),
+    ],
+    "dropout_forward_test_time_mask": [  # mask of dropout_forward(A, p, rng, train=False)
+        (TEST_TIME_KEEP, lambda A, p: np.full(A.shape, 1 - p)),
+        (TEST_TIME_SCALE, lambda A, p: np.full(A.shape, 1 / (1 - p))),
+    ],
+    "dropout_backward": [
+        ("you used the keep indicator (mask != 0) without the mask's scale 1/(1 − p)",
+         lambda dout, mask: dout * (mask != 0)),
+        ("you applied the scale twice (dout * mask * scale): the mask already holds 1/(1 − p)",
+         lambda dout, mask: dout * mask * mask.max()),
+        ("you divided by the mask's scale: the gradient is dout * mask", lambda dout, mask: dout * (mask != 0) / mask.max()),
+        ("you returned dout unchanged: only the kept units pass their gradient", lambda dout, mask: dout),
+        ("you returned the mask: multiply it with dout", lambda dout, mask: mask),
+    ],
+    "weight_scaling_inference": [        # one array of one layer: (the input's array, p, layer, key)
+        ("you multiplied by p, the drop probability: the rule scales by the keep probability 1 − p",
+         lambda value, p, layer, key: value * p if key == "W" and layer > 0 else value),
+        ("you also scaled layer 0's W: its inputs are the data, which dropout never drops",
+         lambda value, p, layer, key: value * (1 - p) if key == "W" else value),
+        ("you also scaled the biases of layers 1, 2, …: the bias is never dropped",
+         lambda value, p, layer, key: value * (1 - p) if layer > 0 else value),
+        ("you divided by 1 − p (inverted dropout's training scale) instead of multiplying",
+         lambda value, p, layer, key: value / (1 - p) if key == "W" and layer > 0 else value),
+        ("you scaled nothing: W of layers 1, 2, … must be multiplied by 1 − p", lambda value, p, layer, key: value),
+    ],
+}
+
+
+def _named_failure(exc, causes):
+    """The ItemFailure `exc` with "Likely cause: causes[0]" after its first line (unchanged without causes)."""
+    if not causes:
+        return exc
+    problem, _, rest = str(exc).partition("\n")
+    return ItemFailure("\n".join([problem, "Likely cause: " + causes[0]] + ([rest] if rest else [])))
+
+
+def _fail_named(func, case, problem, hint="", known=()):
+    """`fail`, naming the first misconception of `known` (a list of texts that the item found to apply)."""
+    try:
+        checks.fail(func, case, problem, hint)
+    except ItemFailure as exc:
+        raise _named_failure(exc, list(known)) from None
+
+
+def _unchanged_named(before, after, func, what, hint="", known=()):
+    """`expect_unchanged`, naming the misconception of `known` = [[what the argument became, misconception], ...]."""
+    try:
+        checks.expect_unchanged(before, after, func, what, hint)
+    except ItemFailure as exc:
+        raise _named_failure(exc, [cause for wrong, cause in known if isinstance(after, np.ndarray)
+                                   and after.shape == np.shape(wrong) and np.allclose(after, wrong)]) from None
+
+
+# Hidden items only (not in the compiled vocabulary); `autograder.expect` applies FEEDBACK to hint and known.
+fail_named = expect_module._step(_fail_named)
+expect_unchanged_named = expect_module._step(_unchanged_named)
 
 
 def keep_bounds(n, p):
@@ -95,30 +189,43 @@ def test_dropout_forward_values(nb):
 
 
 def test_dropout_forward_rate(nb):
-    """dropout_forward drops each unit with probability p: kept count within binomial bounds"""
+    """dropout_forward drops each unit with probability p, independently for every entry: kept count within binomial bounds"""
     for shape, p, seed in RATE_CASES:
         A = _inputs(shape, seed)
         out, _, _ = _forward(nb, A, p, seed)
         kept, n = int(np.count_nonzero(out)), A.size
+        rows = (out != 0).reshape(shape[0], -1)
+        if len(shape) > 1 and 0 < p and (rows == rows[0]).all():
+            fail_named("dropout_forward", _case(A, p, True),
+                       "all %d samples (rows) dropped exactly the same units" % shape[0],
+                       "draw one keep indicator per entry, rng.random(A.shape), so each sample gets its own "
+                       "subnetwork", known=["you drew one mask row (rng.random(A.shape[1:]) or of shape (1, k)) "
+                                            "and broadcast it over the batch"])
         lo, hi = keep_bounds(n, p)
         if not lo <= kept <= hi:
-            fail("dropout_forward", _case(A, p, True),
-                 "kept %d of %d units (%.1f %%); each unit is kept with probability 1 − p = %g, so the number "
-                 "kept is Binomial(%d, %g): expected %.0f, between %.0f and %.0f (±%g standard deviations)"
-                 % (kept, n, 100 * kept / n, 1 - p, n, 1 - p, n * (1 - p), lo, hi, Z),
-                 "p is the probability of DROPPING a unit: keep it when rng.random(A.shape) >= p")
+            swapped = p != 0.5 and keep_bounds(n, 1 - p)[0] <= kept <= keep_bounds(n, 1 - p)[1]
+            fail_named("dropout_forward", _case(A, p, True),
+                       "kept %d of %d units (%.1f %%); each unit is kept with probability 1 − p = %g, so the number "
+                       "kept is Binomial(%d, %g): expected %.0f, between %.0f and %.0f (±%g standard deviations)"
+                       % (kept, n, 100 * kept / n, 1 - p, n, 1 - p, n * (1 - p), lo, hi, Z),
+                       "p is the probability of DROPPING a unit: keep it when rng.random(A.shape) >= p",
+                       known=["you kept units with probability p instead of 1 − p (p is the drop probability)"]
+                       if swapped else [])
 
 
 @visible
 def test_dropout_forward_identity(nb):
     """dropout_forward with train=False returns A unchanged and a mask of ones"""
+    hint = ("at test time dropout does nothing: with inverted dropout the rescaling already happened "
+            "during training, so return a copy of A and np.ones_like(A)")
+    cases = []
     for shape, p, seed in [((6, 5), 0.3, 54), ((2, 7, 3), 0.9, 55), ((4,), 0.0, 56)]:
         A = _inputs(shape, seed)
         out, mask, _ = _forward(nb, A, p, seed, train=False)
-        hint = ("at test time dropout does nothing: with inverted dropout the rescaling already happened "
-                "during training, so return a copy of A and np.ones_like(A)")
-        expect_close(out, A, "dropout_forward", _case(A, p, False) + " (out)", hint)
-        expect_close(mask, np.ones(shape), "dropout_forward", _case(A, p, False) + " (mask)", hint)
+        cases.append([_case(A, p, False) + " (out)", out, A, known(MISCONCEPTIONS, "dropout_forward_test_time", A, p)])
+        cases.append([_case(A, p, False) + " (mask)", mask, np.ones(shape),
+                      known(MISCONCEPTIONS, "dropout_forward_test_time_mask", A, p)])
+    expect_all_close(cases, "dropout_forward", hint)
 
 
 def test_dropout_forward_invalid_p(nb):
@@ -133,9 +240,15 @@ def test_dropout_forward_invalid_p(nb):
             lines = str(exc).splitlines()
             error = lines[1] if len(lines) > 1 else lines[0]
             if not error.startswith("ValueError"):
-                fail("dropout_forward", case, "expected a ValueError, got %s" % error, hint)
+                fail_named("dropout_forward", case, "expected a ValueError, got %s" % error, hint,
+                           known=["p is not checked before it is used (here it divides by 1 − p = 0): raise "
+                                  "ValueError yourself for p outside [0, 1)"] if "ZeroDivision" in error else
+                           ["you used assert, which raises AssertionError: raise ValueError for p outside [0, 1)"]
+                           if error.startswith("AssertionError") else [])
         else:
-            fail("dropout_forward", case, "it returned instead of raising ValueError", hint)
+            fail_named("dropout_forward", case, "it returned instead of raising ValueError", hint,
+                       known=["p is never checked: raise ValueError for p outside [0, 1) (p = 1 drops everything, "
+                              "p < 0 or p > 1 is no probability)"])
 
 
 def test_dropout_forward_rng(nb):
@@ -145,24 +258,30 @@ def test_dropout_forward_rng(nb):
     _, first, _ = _forward(nb, A, 0.5, 2024)
     _, again, _ = _forward(nb, A, 0.5, 2024)
     if not np.array_equal(again, first):
-        fail("dropout_forward", case + ", called twice with generators of the same seed 2024",
-             "the two masks differ in %d of %d units; with the same rng they must be identical"
-             % (np.count_nonzero(again != first), first.size), RNG_HINT)
+        fail_named("dropout_forward", case + ", called twice with generators of the same seed 2024",
+                   "the two masks differ in %d of %d units; with the same rng they must be identical"
+                   % (np.count_nonzero(again != first), first.size), RNG_HINT,
+                   known=["you drew from np.random.* (the global generator) or an unseeded generator of your own, "
+                          "not from the rng argument"])
     _, other, _ = _forward(nb, A, 0.5, 2025)
     if np.array_equal(other, first):
-        fail("dropout_forward", case + ", with generators of seeds 2024 and 2025",
-             "the two masks are identical: the result does not depend on rng", RNG_HINT)
+        fail_named("dropout_forward", case + ", with generators of seeds 2024 and 2025",
+                   "the two masks are identical: the result does not depend on rng", RNG_HINT,
+                   known=["you used a generator with a fixed seed of your own (or re-seeded), not the rng argument"])
 
 
 @visible
 def test_dropout_backward_mask(nb):
     """dropout_backward(dout, mask) = dout * mask: it reuses the forward pass's mask, never draws a new one"""
     rng = np.random.default_rng(60)
+    cases = []
     for shape, p, train in [((6, 9), 0.4, True), ((3, 5, 4), 0.75, True), ((4, 5), 0.3, False)]:
         dout = rng.normal(size=shape)
         _, mask = ref_dropout_forward(np.ones(shape), p, rng, train)
-        expect_close(nb.dropout_backward(dout, mask), ref_dropout_backward(dout, mask), "dropout_backward",
-                     "dout of shape %s and a mask from p=%s, train=%s" % (shape, p, train),
+        cases.append(["dout of shape %s and a mask from p=%s, train=%s" % (shape, p, train),
+                      nb.dropout_backward(dout, mask), ref_dropout_backward(dout, mask),
+                      known(MISCONCEPTIONS, "dropout_backward", dout, mask)])
+    expect_all_close(cases, "dropout_backward",
                      "the gradient flows only through the units that were kept, with the same scale: "
                      "reuse the forward mask (dout * mask), never draw a new one")
 
@@ -173,7 +292,9 @@ def _expect_params_unchanged(before, after):
         if not isinstance(new, dict) or set(new) != set(old):
             fail("weight_scaling_inference", "its input", "it modified the dict of layer %d" % i, hint)
         for key in old:
-            expect_unchanged(old[key], new[key], "weight_scaling_inference", "params[%d][%r]" % (i, key), hint)
+            expect_unchanged_named(old[key], new[key], "weight_scaling_inference", "params[%d][%r]" % (i, key), hint,
+                                   known=[[old[key] * 0.5, "you multiplied the input's arrays in place "
+                                           "(layer['W'] *= 1 - p) instead of building new ones"]])
 
 
 def _network(sizes, seed):
@@ -187,12 +308,15 @@ def test_dropout_no_mutation(nb):
     A = _inputs((7, 9), 65)
     for train in (False, True):
         _, mask, call = _forward(nb, A, 0.4, 66, train)
-        expect_unchanged(A, call.args[0], "dropout_forward", "A (train=%s)" % train,
-                         "return A * mask, a new array; `A *= mask` changes the caller's array")
+        expect_unchanged_named(A, call.args[0], "dropout_forward", "A (train=%s)" % train,
+                               "return A * mask, a new array; `A *= mask` changes the caller's array",
+                               known=[[A * mask, "you multiplied A by the mask in place (A *= mask)"]])
     dout = np.random.default_rng(67).normal(size=A.shape)
     call = nb.inspect("dropout_backward", dout, mask)
-    expect_unchanged(dout, call.args[0], "dropout_backward", "dout")
-    expect_unchanged(mask, call.args[1], "dropout_backward", "mask")
+    expect_unchanged_named(dout, call.args[0], "dropout_backward", "dout",
+                           known=[[dout * mask, "you multiplied dout by the mask in place (dout *= mask)"]])
+    expect_unchanged_named(mask, call.args[1], "dropout_backward", "mask",
+                           known=[[dout * mask, "you stored the product in the mask (mask *= dout)"]])
     params = _network([5, 4, 3], 68)
     call = nb.inspect("weight_scaling_inference", params, 0.5)
     _expect_params_unchanged(params, call.args[0])
@@ -203,6 +327,7 @@ def test_weight_scaling_inference(nb):
     """weight_scaling_inference multiplies the W of layers 1, 2, … by 1 − p; layer 0 and biases unchanged"""
     hint = ("dropout acts on the hidden activations, the inputs of layers 1, 2, …: multiply those layers' W "
             "by the keep probability 1 − p; layer 0's W (its inputs are the data) and all biases stay as they are")
+    cases = []
     for sizes, p, seed in [([4, 5, 3, 2], 0.5, 69), ([6, 8, 8, 7, 3], 0.2, 70), ([3, 2], 0.35, 71),
                            ([5, 4, 1], 0.0, 72)]:
         params = _network(sizes, seed)
@@ -212,5 +337,6 @@ def test_weight_scaling_inference(nb):
                          "return a new list with one dict per layer, like params")
         for i, want in enumerate(ref_weight_scaling_inference(params, p)):
             for key in ("W", "b"):
-                expect_close(got[i][key], want[key], "weight_scaling_inference", "%s (layer %d, %s)" % (case, i, key),
-                             hint)
+                cases.append(["%s (layer %d, %s)" % (case, i, key), got[i][key], want[key],
+                              known(MISCONCEPTIONS, "weight_scaling_inference", params[i][key], p, i, key)])
+    expect_all_close(cases, "weight_scaling_inference", hint)
