@@ -192,3 +192,12 @@ PR_GRADING = {
     # The PR's check fails when a PR that submits notebooks also changes protected files.
     "fail_if_flagged": True,
 }
+
+# Gradescope autograders (`make gradescope` → gradescope/<id>.zip; README "Gradescope").
+GRADESCOPE = {
+    # When students see the hidden items' results: "after_published" (when you publish grades),
+    # "after_due_date", "hidden" (never) or "visible". Visible items are shown at once.
+    "hidden_visibility": "after_published",
+    # The one notebook a submission holds must have this name ({assignment}: its id); None: any name.
+    "file_name": "{assignment}.ipynb",
+}

@@ -157,6 +157,17 @@ def cmd_contract(args):
         print()
 
 
+def cmd_gradescope(args):
+    from . import gradescope
+    for path in gradescope.build(args.assignments):
+        print("%s (%.0f KB): upload it as the assignment's autograder" % (path.relative_to(course.ROOT),
+                                                                       path.stat().st_size / 1024))
+        for name in gradescope.foreign_files(path.stem, gradescope.zip_entries(path.stem)):
+            print("  warning: it carries %s, which its suite imports (move what they share to "
+                  "autograder/expect.py)" % name)
+    return 0
+
+
 def cmd_bench(args):
     from .bench import main as bench
     return bench(args.assignments, args.students)
@@ -247,6 +258,11 @@ def main(argv=None):
     p = sub.add_parser("contract", help="each assignment's contract, clause by clause, with the items testing it")
     p.add_argument("assignments", nargs="*", help="default: all")
     p.set_defaults(func=cmd_contract)
+
+    p = sub.add_parser("gradescope", help="gradescope/<id>.zip per assignment: Gradescope's autograder "
+                       "(setup.sh, run_autograder, the grader and that assignment's suite)")
+    p.add_argument("assignments", nargs="*", type=assignment_arg, help="default: all")
+    p.set_defaults(func=cmd_gradescope)
 
     p = sub.add_parser("bench", help="class throughput vs nbgrader; time and memory of one submission")
     p.add_argument("assignments", nargs="*", help="for the per-submission costs (default: all)")

@@ -17,7 +17,7 @@ from .course import ROOT, nbgrader
 INPUT = ("downloaded", "submitted", "exchange", "gradebook.db")
 # What the kit regenerates from the input (and the scratch folders of `make demo`, `make pr`, `make release`).
 OUTPUT = ("reports", "feedback", "autograded", ".demo", "demo-course", "pr-report", "student_template",
-          ".nbgrader.log")
+          ".nbgrader.log", "gradescope")
 DEMO_MARKER = ".kit-demo-course"       # marks a folder `make demo` created and may therefore wipe
 
 
