@@ -15,7 +15,7 @@ import grading_config
 
 from . import visible
 from .worker import checks
-from .worker.checks import describe  # noqa: F401 (formatting only; never recorded)
+from .worker.checks import describe, diagnose  # noqa: F401 (formatting and matching only; never recorded)
 
 
 HINT_PARAMETERS = ("hint", "type_hint")
@@ -37,19 +37,25 @@ def _step(func):
     return check
 
 
+def shown(kind):
+    """Whether the course's FEEDBACK lets messages carry `kind`: "hints" or "diagnoses" (for a suite
+    that writes a hint or a likely cause into a message of its own)."""
+    return bool(getattr(grading_config, "FEEDBACK", {}).get(kind, True))
+
+
 def _withheld(signature, args, kwargs):
-    """The arguments with hints and known misconceptions emptied where the course's FEEDBACK withholds them."""
-    feedback = getattr(grading_config, "FEEDBACK", {})
-    blank = {name: "" for name in HINT_PARAMETERS if not feedback.get("hints", True)}
-    if not feedback.get("diagnoses", True):
-        blank["known"] = ()
+    """The arguments with hints and known misconceptions (also those inside `expect_all_close`'s cases)
+    emptied where the course's FEEDBACK withholds them."""
+    blank = {name: "" for name in HINT_PARAMETERS if not shown("hints")}
+    if not shown("diagnoses"):
+        blank.update(known=(), cases=lambda cases: [[case, got, expected, []] for case, got, expected, _ in cases])
     blank = {name: value for name, value in blank.items() if name in signature.parameters}
     if not blank:
         return args, kwargs
     bound = signature.bind_partial(*args, **kwargs)
     for name, value in blank.items():
         if name in bound.arguments:
-            bound.arguments[name] = value
+            bound.arguments[name] = value(bound.arguments[name]) if callable(value) else value
     return bound.args, bound.kwargs
 
 
@@ -87,7 +93,7 @@ expect_losses = _step(checks.expect_losses)
 expect_decreasing = _step(checks.expect_decreasing)
 expect_layers = _step(checks.expect_layers)
 
-__all__ = ["describe", "known", "fail", "as_numeric", "expect_close", "expect_all_close", "expect_equal", "expect_no_warnings", "expect_unchanged",
-           "expect_sequence", "expect_scalar", "expect_array", "expect_structure", "expect_structure_close",
-           "expect_shape", "expect_exact", "expect_inverted_dropout", "expect_minibatches",
-           "expect_losses", "expect_decreasing", "expect_layers"]
+__all__ = ["describe", "diagnose", "known", "shown", "fail", "as_numeric", "expect_close", "expect_all_close",
+           "expect_equal", "expect_no_warnings", "expect_unchanged", "expect_sequence", "expect_scalar",
+           "expect_array", "expect_structure", "expect_structure_close", "expect_shape", "expect_exact",
+           "expect_inverted_dropout", "expect_minibatches", "expect_losses", "expect_decreasing", "expect_layers"]

@@ -35,9 +35,9 @@ import itertools
 import numpy as np
 
 import grading_config
-from autograder.expect import (as_numeric, describe, expect_all_close, expect_array, expect_close,
+from autograder.expect import (as_numeric, describe, diagnose, expect_all_close, expect_array, expect_close,
                                expect_no_warnings, expect_scalar, expect_sequence, expect_structure, expect_unchanged,
-                               fail, known)
+                               fail, known, shown)
 from autograder.items import after, visible
 from autograder.worker.program import Formula
 
@@ -467,9 +467,7 @@ def _first_failing(got, expected):
 
 def _matches(got, wrong):
     """Whether `got` is `wrong` (as `diagnose` matches a known wrong answer)."""
-    wrong = np.asarray(wrong, dtype=float)
-    return np.shape(got) == wrong.shape and np.allclose(got, wrong, rtol=max(grading_config.TOLERANCE["rtol"], 1e-6),
-                                                        atol=max(grading_config.TOLERANCE["atol"], 1e-9))
+    return diagnose(got, [[wrong, True]], **grading_config.TOLERANCE) is not None
 
 
 def _network_causes(got, expected, wrongs):
@@ -501,18 +499,10 @@ def _diagnosed(cases, causes):
     return out
 
 
-def _expect_all_close(cases, func, hint="", **tolerances):
-    """expect_all_close, with each case's known misconceptions left out where the course's FEEDBACK withholds
-    diagnoses (expect.py withholds `known=` arguments, not the known lists inside expect_all_close's cases)."""
-    if not getattr(grading_config, "FEEDBACK", {}).get("diagnoses", True):
-        cases = [[case, got, expected, []] for case, got, expected, _ in cases]
-    expect_all_close(cases, func, hint, **tolerances)
-
-
 def _cause_line(cause):
     """A "Likely cause" line for a message the suite composes itself, unless the course's FEEDBACK withholds
     diagnoses (expect.py does this for `known=`)."""
-    if not cause or not getattr(grading_config, "FEEDBACK", {}).get("diagnoses", True):
+    if not cause or not shown("diagnoses"):
         return ""
     return "\nLikely cause: " + cause
 
@@ -633,7 +623,7 @@ def test_forward_values(nb):
             case = _case(sizes, 4, hidden, output)
             cases.append(_forward_case(_forward_call(nb, params, X, hidden, output, case), params, X, hidden, output,
                                        case))
-    _expect_all_close(cases, "forward", FORWARD_HINT)
+    expect_all_close(cases, "forward", FORWARD_HINT)
 
 
 def test_forward_random(nb):
@@ -654,7 +644,7 @@ def test_forward_random(nb):
     call = nb.inspect("forward", params, X)
     expect_sequence(call.value, 2, "forward", case, "a pair (output, cache)", "end with `return A, cache`")
     cases.append(_forward_case(call, params, X, "sigmoid", "sigmoid", case))
-    _expect_all_close(cases, "forward", FORWARD_HINT + "; keep the defaults hidden='sigmoid', output='sigmoid'")
+    expect_all_close(cases, "forward", FORWARD_HINT + "; keep the defaults hidden='sigmoid', output='sigmoid'")
     for call, params, X, case in calls:
         expect_no_warnings(call, "forward", case, "use the given stable sigmoid and softmax")
         expect_unchanged(X, call.args[1], "forward", "X")
@@ -698,7 +688,7 @@ def test_backward_sigmoid_quadratic(nb):
     cases = _backward_cases(nb, [([3, 4, 2], 51), ([3, 3, 3], 52), ([2, 5, 4, 3], 53)], "sigmoid", "sigmoid",
                             "quadratic", "all", ["W"])
     cases += _backward_cases(nb, [([2, 3, 2], 54)], "sigmoid", "sigmoid", "quadratic", "all", ["W"], default_loss=True)
-    _expect_all_close(cases, "backward", SIGMOID_HINT)
+    expect_all_close(cases, "backward", SIGMOID_HINT)
 
 
 @after(*FORWARD_ITEMS)
@@ -708,7 +698,7 @@ def test_backward_relu_hidden(nb):
             "(relu_prime: 1 where Z > 0, else 0) — not by relu(Z) itself. " + SHAPE_HINT)
     cases = _backward_cases(nb, [([4, 5, 3], 61), ([3, 3, 3], 62), ([3, 6, 4, 2], 63)], "relu", "sigmoid",
                             "quadratic", "all", ["W"])
-    _expect_all_close(cases, "backward", hint)
+    expect_all_close(cases, "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -720,7 +710,7 @@ def test_backward_sigmoid_cross_entropy(nb):
     for hidden in HIDDEN:
         cases += _backward_cases(nb, [([3, 4, 2], 71), ([4, 4, 4], 72)], hidden, "sigmoid", "cross_entropy", "last",
                                  ["W"])
-    _expect_all_close(cases, "backward", hint)
+    expect_all_close(cases, "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -732,7 +722,7 @@ def test_backward_softmax_cross_entropy(nb):
     for hidden in HIDDEN:
         cases += _backward_cases(nb, [([3, 4, 3], 81), ([4, 5, 4, 4], 82)], hidden, "softmax", "cross_entropy",
                                  "last", ["W"])
-    _expect_all_close(cases, "backward", hint)
+    expect_all_close(cases, "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -744,7 +734,7 @@ def test_backward_softmax_quadratic(nb):
     for hidden in HIDDEN:
         cases += _backward_cases(nb, [([3, 4, 3], 91), ([3, 3, 3], 92)], hidden, "softmax", "quadratic", "last",
                                  ["W"])
-    _expect_all_close(cases, "backward", hint)
+    expect_all_close(cases, "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -756,7 +746,7 @@ def test_backward_bias(nb):
     for (sizes, seed), hidden in zip([([3, 4], 101), ([3, 5, 4], 102)], HIDDEN):
         for output, loss in itertools.product(OUTPUTS, LOSSES):
             cases += _backward_cases(nb, [(sizes, seed)], hidden, output, loss, "last", ["b"])
-    _expect_all_close(cases, "backward", hint)
+    expect_all_close(cases, "backward", hint)
 
 
 # ---------------------------------------------------------------- backward on batches and deep nets
@@ -789,7 +779,7 @@ def test_backward_batch_mean(nb):
              lambda l, key, mean=mean, n=n: mean[l][key] / n)]))
         cases.append(["%s: the gradient of layer %d's %s against the mean of your %d per-sample gradients"
                       % (case, l + 1, key, n), batch[l][key], mean[l][key], (l, key)])
-    _expect_all_close(_diagnosed(cases, causes), "backward", hint)
+    expect_all_close(_diagnosed(cases, causes), "backward", hint)
 
 
 @after(*FORWARD_ITEMS)
@@ -817,7 +807,7 @@ def test_backward_deep(nb):
         cases.append(["%s: the gradient of layer %d's %s" % (case, l + 1, key), got[l][key], expected[l][key],
                       (l, key)])
         checked.append((params, X, Y, hidden, output, loss, case, got))
-    _expect_all_close(_diagnosed(cases, causes), "backward", hint)
+    expect_all_close(_diagnosed(cases, causes), "backward", hint)
     for params, X, Y, hidden, output, loss, case, got in checked:
         fd = fd_gradients(params, X, Y, hidden, output, loss)
         for l, key in itertools.product(range(len(params)), ("W", "b")):
@@ -855,7 +845,7 @@ def test_numerical_gradient_values(nb):
     cases.append(["f(x) = Σ c·sin(x) on a 3×4 array, default h", nb.numerical_gradient(_scalar_function(x.shape, sine),
                                                                                       x), expected,
                   _known("numerical_gradient", expected, sine, x)])
-    _expect_all_close(cases, "numerical_gradient", hint, rtol=1e-8, atol=1e-8, float_dtype=True)
+    expect_all_close(cases, "numerical_gradient", hint, rtol=1e-8, atol=1e-8, float_dtype=True)
 
 
 def _restore_cause(before, after, h=1e-5):
@@ -880,7 +870,7 @@ def test_numerical_gradient_restores(nb):
     rng = np.random.default_rng(141)
     for shape in [(5,), (4, 3)]:
         x, c = rng.normal(size=shape), rng.normal(size=shape)
-        f = _scalar_function(shape, lambda v: np.sum(c * v) ** 2 + np.sum(np.exp(v)))
+        f = _scalar_function(shape, lambda v, c=c: np.sum(c * v) ** 2 + np.sum(np.exp(v)))
         after_x = nb.inspect("numerical_gradient", f, x).args[1]
         if isinstance(after_x, np.ndarray) and after_x.shape == x.shape and np.array_equal(after_x, x):
             continue
@@ -914,6 +904,6 @@ def test_relative_error_values(nb):
         expected = ref_relative_error(x, y)
         calls.append((call, case))
         cases.append([case, call.value, expected, _known("relative_error", expected, x, y)])
-    _expect_all_close(cases, "relative_error", hint)
+    expect_all_close(cases, "relative_error", hint)
     for call, case in calls:
         expect_no_warnings(call, "relative_error", case, hint)

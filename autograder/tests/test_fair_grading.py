@@ -145,5 +145,9 @@ def test_feedback_policy_withholds_hints_and_diagnoses_from_compiled_checks(monk
         with pytest.raises(ItemFailure) as failure:
             expect_close(np.array([2.0]), np.array([1.0]), "f", "c", "a hint", known=[[np.array([2.0]), "why"]])
         assert "Hint" not in str(failure.value) and "why" not in str(failure.value)
+        cases = [["c%d" % i, np.array([2.0]), np.array([1.0]), [[np.array([2.0]), "why"]]] for i in range(2)]
+        with pytest.raises(ItemFailure) as failure:
+            expect_all_close(cases, "f", "a hint")
+        assert "Hint" not in str(failure.value) and "why" not in str(failure.value)
     finally:
         visible.compile_item.cache_clear()

@@ -90,7 +90,8 @@ def diagnose(got, known, rtol, atol):
         return None
     for wrong, cause in known:
         wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9)):
+        if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9),
+                                                    equal_nan=True):
             return cause
     return None
 
