@@ -32,11 +32,11 @@ help:
 
 venv: $(STAMP)
 
-# Reinstalls only when requirements.txt changes; the .pth makes `autograder` and `grading_config`
+# Reinstalls only when the requirements change; the .pth makes `autograder` and `grading_config`
 # importable from this checkout (also inside nbgrader's kernels and students' Jupyter).
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/coursekit.pth"
 	touch $(STAMP)
 

@@ -185,7 +185,7 @@ PR_GRADING = {
     # Changed files matching these could steer grading: they are never used (grading always uses the
     # base branch's versions) and the report flags them.
     "protected": [".github/*", ".ci/*", "autograder/*", "solutions/*", "course_data/*", "grading_config.py",
-                  "nbgrader_config.py", "Makefile", "requirements.txt", "pytest.ini", "*.py", "*.pth", "*.pyc",
+                  "nbgrader_config.py", "Makefile", "requirements*.txt", "constraints.txt", "*.py", "*.pth", "*.pyc",
                   "*.so", "*.cfg", "*.toml", "*.ini"],
     # The PR's check fails when a notebook scores below this fraction of its points (None: never).
     "fail_below": 0.5,

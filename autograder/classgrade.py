@@ -133,7 +133,8 @@ def grading_changes(assignment, old, new):
 
 def config_changes(assignment, old, new):
     """The changed settings of two config parts of stamps, in words (upper case: a course-wide setting)."""
-    return ["grading_config.py: %s changed" % (key if key.isupper() else "%s of %s" % (key.replace("_", " "), assignment))
+    return ["grading_config.py: %s changed"
+            % (key if key.isupper() else "%s of %s" % (key.replace("_", " "), assignment))
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
 

@@ -10,6 +10,10 @@ import grading_config
 BY_HAND = {"pending": "graded by hand: pending", "graded": "graded by hand"}
 
 
+STATUS_MARKS = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼", "excused": "○", "pending": "…",
+                "graded": "✎"}
+
+
 def status_label(item):
     """An item's status in words: its status, or what BY_HAND calls it."""
     return BY_HAND.get(item.status, item.status)
@@ -120,7 +124,7 @@ def format_item_lines(result):
     for note in result.notes:
         lines.append("  ! " + note)
     for i in result.items:
-        mark = {"passed": "✓", "partial": "◐", "failed": "✗", "error": "‼", "excused": "○", "pending": "…", "graded": "✎"}[i.status]
+        mark = STATUS_MARKS[i.status]
         message = i.message.splitlines() or [""]
         lines.append("  %s %-28s %5g/%-4g %s" % (mark, i.item, i.points, i.max_points, message[0]))
         lines += ["      " + m for m in message[1:]]

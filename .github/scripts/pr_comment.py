@@ -73,9 +73,10 @@ class GitHub:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 raw = resp.read()
         except urllib.error.HTTPError as e:
-            raise ApiError("%s %s: HTTP %d %s" % (method, path, e.code, e.read()[:300].decode(errors="replace")))
+            detail = e.read()[:300].decode(errors="replace")
+            raise ApiError("%s %s: HTTP %d %s" % (method, path, e.code, detail)) from None
         except urllib.error.URLError as e:
-            raise ApiError("%s %s: %s" % (method, path, e.reason))
+            raise ApiError("%s %s: %s" % (method, path, e.reason)) from None
         return json.loads(raw) if raw else None
 
     def get(self, path):
@@ -93,7 +94,7 @@ def read_pr(artifact):
     try:
         pr = json.loads((artifact / "pr.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise ArtifactError("pr.json unreadable: %s" % e)
+        raise ArtifactError("pr.json unreadable: %s" % e) from None
     if not isinstance(pr, dict):
         raise ArtifactError("pr.json is not a JSON object")
     number, sha = pr.get("number"), pr.get("head_sha")

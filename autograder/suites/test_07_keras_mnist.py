@@ -51,7 +51,8 @@ MISCONCEPTIONS = {
          lambda x, y: x.reshape(len(x), -1).astype("float32")),
         ("the pixels are standardized (mean 0, variance 1), not scaled to [0, 1]",
          lambda x, y: ((lambda v: (v - v.mean()) / v.std())(x.reshape(len(x), -1).astype("float32")))),
-        ("the pixels are scaled to [−1, 1], not [0, 1]", lambda x, y: x.reshape(len(x), -1).astype("float32") / 127.5 - 1),
+        ("the pixels are scaled to [−1, 1], not [0, 1]",
+         lambda x, y: x.reshape(len(x), -1).astype("float32") / 127.5 - 1),
     ],
 }
 
@@ -86,7 +87,8 @@ def trained(nb, spec, epochs=None, samples=None, fresh=False):
     """The student's build_model(**spec) → train_model on the reference's preprocessing of the digits (one
     bug, one loss: `preprocess` has items of its own), with the grader's seed and budget,
     as an evaluator reports it: {"model": layers, loss, metrics; "predictions": {split: classes};
-    "weights": digest; "fit": what the worker reported of the training (`harness_keras.fit_and_save`)}. Each spec is trained once per notebook (several items share it) unless `fresh`."""
+    "weights": digest; "fit": what the worker reported of the training (`harness_keras.fit_and_save`)}.
+    Each spec is trained once per notebook (several items share it) unless `fresh`."""
     data = mnist()
     key = (repr(sorted(spec.items())), epochs, samples)
     cache = _trained.setdefault(nb, {})

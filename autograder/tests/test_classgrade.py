@@ -36,7 +36,8 @@ def test_incremental_regrades_only_what_changed(submitted, tmp_path):
     first = grade_class(submitted, reports, jobs=2, progress=False)
     assert scores(first)["reference"] == 16 and scores(first)["malformed"] == 0
     stamps = {p: p.stat().st_mtime_ns for p in reports.glob("students/*/*.json")}
-    shutil.copy(SAMPLE_CLASS / "01_sigmoid" / "bug-overflow.ipynb", submitted / "stub" / "01_sigmoid" / "01_sigmoid.ipynb")
+    shutil.copy(SAMPLE_CLASS / "01_sigmoid" / "bug-overflow.ipynb",
+                submitted / "stub" / "01_sigmoid" / "01_sigmoid.ipynb")
     second = grade_class(submitted, reports, jobs=2, progress=False)
     assert scores(second) == dict(scores(first), stub=12)
     changed = [p.parent.name + "/" + p.stem for p, t in stamps.items() if p.stat().st_mtime_ns != t]

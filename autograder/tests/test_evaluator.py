@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-from autograder.classgrade import grade_class
 from autograder.course import ROOT
 from autograder.namespaces import RemoteNamespace
 from autograder.sandbox import bwrap_works
@@ -53,7 +52,8 @@ def garbage_save(self, path, *args, **kwargs):
 keras.Model.save = garbage_save
 """ + NO_TRAINING
 CASES = {  # student: (appended cell, score, regex every failing item's message matches)
-    "crafted-model": (CRAFTED, PREPROCESS_ONLY, r"'system'|could not be loaded safely|compiled with (loss 'categorical_crossentropy'|optimizer)"),
+    "crafted-model": (CRAFTED, PREPROCESS_ONLY,
+                      r"'system'|could not be loaded safely|compiled with (loss 'categorical_crossentropy'|optimizer)"),
     "symlinked-model": (SYMLINK, PREPROCESS_ONLY, r"cannot be used.*symbolic links"),
     "garbage-model": (GARBAGE, PREPROCESS_ONLY, r"[Zz]ip file"),
 }

@@ -154,7 +154,8 @@ def test_without_the_runtime_a_check_prints_one_line(template, kernels, tmp_path
 
 def _masked(verdicts):
     """Numbers (and their signs: a random value may be -0 or 0.6) replaced by #."""
-    return {item: (status, re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "#", message)) for item, (status, message) in verdicts.items()}
+    return {item: (status, re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "#", message))
+            for item, (status, message) in verdicts.items()}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

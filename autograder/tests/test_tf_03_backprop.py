@@ -58,7 +58,8 @@ def _tape(params, X, Y, hidden, output, loss):
 
 def _cases(hidden, output, loss):
     """The deep item's network for this combination, plus three more random ones (0–3 hidden layers)."""
-    yield next((sizes, n, seed) for h, o, l, sizes, n, seed in suite.deep_cases() if (h, o, l) == (hidden, output, loss))
+    yield next((sizes, n, seed) for h, o, l, sizes, n, seed in suite.deep_cases()
+               if (h, o, l) == (hidden, output, loss))
     rng = np.random.default_rng(COMBOS.index((hidden, output, loss)))
     for _ in range(3):
         yield suite.random_sizes(rng, 0, 3), int(rng.integers(1, 12)), int(rng.integers(1 << 30))
