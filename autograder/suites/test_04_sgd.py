@@ -356,8 +356,8 @@ def test_minibatch_shuffle(nb):
     for label, seed in (("a", 5), ("a again", 5), ("b", 6)):
         case = "%d rows, batch_size=%d, shuffle=True, a Generator seeded %d" % (n, batch_size, seed)
         call = nb.inspect(func, X, Y, batch_size, worker_rng(nb, seed), True)
-        for name, before, after in (("X", X, call.args[0]), ("Y", Y, call.args[1])):
-            if not (isinstance(after, np.ndarray) and np.array_equal(before, after)):
+        for name, before, left in (("X", X, call.args[0]), ("Y", Y, call.args[1])):
+            if not (isinstance(left, np.ndarray) and np.array_equal(before, left)):
                 fail(func, case, "it modified %s in place (the caller's rows were reordered or changed)" % name,
                      "shuffle an index array instead, order = rng.permutation(len(X)), and take X[order] and "
                      "Y[order]; rng.shuffle(X) reorders the caller's data")
@@ -452,7 +452,8 @@ def test_momentum_velocity(nb):
             want = ref_momentum_update(want[0], grads, want[1], lr, mu)
             wrong = [(cause, update, update(state[0], grads, state[1], lr, mu)) for cause, update, state in wrong]
             cases += layer_cases(new_velocity, want[1], "new_velocity", case,
-                                 lambda i, key: [[np.asarray(state[1][i][key]), cause] for cause, _, state in wrong])
+                                 lambda i, key, wrong=wrong: [[np.asarray(state[1][i][key]), cause]
+                                                              for cause, _, state in wrong])
         expect_all_close(cases, "momentum_update", VELOCITY_HINT)
 
 
@@ -534,10 +535,10 @@ MUTATION_HINTS = {
 
 def expect_arguments_unchanged(nb, func, args, names):
     call = nb.inspect(func, *args)
-    for position, (before, after, what) in enumerate(zip(args, call.args, names)):
+    for position, (before, left, what) in enumerate(zip(args, call.args, names)):
         if not isinstance(before, list):
             continue
-        change = first_change(before, after, what)
+        change = first_change(before, left, what)
         if change is None:
             continue
         where, kind = change
@@ -595,8 +596,8 @@ def expect_reproducible(nb, args, history, case):
         return
     X, Y, batch_size = args[0], args[1], args[4]
     try:
-        orders = [[np.asarray(Xb).tolist() for Xb, _ in nb.iterate_minibatches(X, Y, batch_size, worker_rng(nb, 0), True)]
-                  for _ in range(2)]
+        orders = [[np.asarray(Xb).tolist()
+                   for Xb, _ in nb.iterate_minibatches(X, Y, batch_size, worker_rng(nb, 0), True)] for _ in range(2)]
     except Exception:       # iterate_minibatches fails its own items
         return
     if orders[0] != orders[1]:

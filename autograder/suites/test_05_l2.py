@@ -6,10 +6,9 @@ calls params[0] "W1, b1", so messages name params[0] as layer 1.
 import numpy as np
 
 import grading_config
-from autograder.expect import (describe, expect_all_close, expect_close, expect_exact, expect_sequence, expect_structure,
-                               expect_unchanged, fail, known)
+from autograder.expect import (describe, expect_all_close, expect_close, expect_exact, expect_sequence,
+                               expect_structure, expect_unchanged, fail, known)
 from autograder.items import after, visible
-from autograder.worker.failures import ItemFailure
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -361,7 +360,7 @@ def test_penalties_weights_only(nb):
     rng = np.random.default_rng(505)
     bias_terms = {"l2_penalty": lambda params, lam, n: lam / (2 * n) * sum(float(np.sum(p["b"] ** 2)) for p in params),
                   "l1_penalty": lambda params, lam, n: lam / n * sum(float(np.sum(np.abs(p["b"]))) for p in params)}
-    for trial in range(3):
+    for _ in range(3):
         sizes, lam, n = random_sizes(rng), float(rng.uniform(0.1, 3)), int(rng.integers(1, 200))
         params = random_params(rng, sizes, bias_scale=5.0)
         no_bias = [{"W": p["W"], "b": np.zeros_like(p["b"])} for p in params]
@@ -407,7 +406,7 @@ def test_regularized_grads_l1(nb):
     """regularized_grads(..., kind="l1") adds (λ/n) sign(W) to each weight gradient"""
     rng = np.random.default_rng(507)
     cases = []
-    for trial in range(3):
+    for _ in range(3):
         sizes, lam, n = random_sizes(rng), float(rng.uniform(0.1, 3)), int(rng.integers(1, 100))
         params = random_params(rng, sizes, bias_scale=1.0)
         grads = _random_grads(rng, params)

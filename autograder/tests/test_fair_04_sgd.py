@@ -34,7 +34,8 @@ def test_new_arrays_in_the_callers_dicts_are_not_called_in_place():
 
 def test_in_place_updates_are_called_in_place():
     result = graded(IN_PLACE, {"updates_no_mutation"})["updates_no_mutation"]
-    assert result.status == "failed" and "modified the caller's array params[0][\"W\"] (layer 1) in place" in result.message
+    assert result.status == "failed"
+    assert "modified the caller's array params[0][\"W\"] (layer 1) in place" in result.message
     assert "-=" in result.message
 
 
