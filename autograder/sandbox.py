@@ -24,11 +24,13 @@ FILE_LIMITS = {"fsize_mb": 64, "nofile": 256, "cpu_seconds": 600}
 
 
 def bwrap_works():
-    """True if bubblewrap is installed and can create its namespaces here."""
+    """True if bubblewrap is installed and can create its namespaces here, with a /proc of its own (which
+    a container whose /proc is partly masked, as Docker's is, forbids)."""
     bwrap = shutil.which("bwrap")
     if not bwrap or os.environ.get("COURSEKIT_NO_SANDBOX"):
         return False
-    probe = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+    probe = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+                            "--dev", "/dev", "true"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return probe.returncode == 0
 
@@ -142,5 +144,5 @@ class Confinement:
         text = "Protections: " + "; ".join(parts)
         if not self.sandboxed:
             text = "WARNING: bubblewrap is not available, so student code can read this machine's files " \
-                   "(install the `bubblewrap` package). " + text
+                   "(install the `bubblewrap` package; a container may also forbid its namespaces). " + text
         return text

@@ -78,14 +78,16 @@ class Replica:
         shutil.copy(self.root / "source" / "run_autograder", self.root / "run_autograder")
 
     def command(self, sandbox=True):
+        """bwrap running run_autograder. With `sandbox`, the host's /proc is shown (fully visible, so the
+        grader's own bubblewrap can run inside); without, a /proc of the replica's own with masked parts
+        (bwrap's, like Docker's), where the grader's bubblewrap cannot mount a /proc and must say so."""
         system = [p for p in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc", "/sys") if os.path.exists(p)]
-        args = ["bwrap", "--die-with-parent", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
+        proc = ["--bind", "/proc", "/proc"] if sandbox else ["--unshare-pid", "--proc", "/proc"]
+        args = ["bwrap", "--die-with-parent", *proc, "--dev", "/dev",
                 "--tmpfs", "/tmp", "--tmpfs", "/root", "--tmpfs", "/work", "--tmpfs", "/opt"]
         for path in system + sorted({sys.base_prefix, str(self.venv)}):
             args += ["--ro-bind", path, path]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "COURSEKIT_VENV": str(self.venv)}
-        if not sandbox:
-            env["COURSEKIT_NO_SANDBOX"] = "1"
         args.append("--clearenv")
         for key, value in env.items():
             args += ["--setenv", key, value]
