@@ -8,8 +8,6 @@ from pathlib import Path
 
 import grading_config
 
-from .gradebook import manual_cells
-from .items import ConfigError, load_items
 from .reports import _atomic_write, config_order, pending_points, status_label
 
 OUTPUT_LIMIT = 5000                  # characters of a student's captured output shown on the feedback page
@@ -60,21 +58,16 @@ def _escape(text):
 
 
 def write_feedback_html(result, path):
-    """A self-contained feedback page for the student, from the result and item descriptions only.
+    """A self-contained feedback page for the student, from the result alone (items carry their descriptions).
 
     Items graded by hand show their grade, or "pending" with a note that the score will change.
     """
     title = grading_config.ASSIGNMENTS.get(result.assignment, {}).get("title", result.assignment)
-    try:
-        descriptions = {i.id: i.description for i in load_items(result.assignment)}
-        descriptions.update((c.id, c.description) for c in manual_cells(result.assignment))
-    except ConfigError:
-        descriptions = {}
     e = _escape
     rows = "".join(
         '<tr class="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td class="num">%g / %g</td>'
         "<td><pre>%s</pre></td></tr>\n" % (
-            i.status, e(i.item), e(descriptions.get(i.item, "")), e(status_label(i)), i.points, i.max_points,
+            i.status, e(i.item), e(i.description), e(status_label(i)), i.points, i.max_points,
             e(i.message))
         for i in result.items)
     pending = pending_points(result)

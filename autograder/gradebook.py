@@ -221,6 +221,7 @@ def _hand_grades(gb, assignment, student):
 def _manual_item(cell, grades):
     score, comment = grades.get(cell.id, (None, None))
     if score is None:
-        return ItemResult(cell.id, 0.0, cell.points, "pending", "graded by hand: not graded yet", True, 0.0)
-    return ItemResult(cell.id, score, cell.points, "graded",
-                      "graded by hand" + (": %s" % comment if comment else ""), True, 0.0)
+        return ItemResult(cell.id, 0.0, cell.points, "pending", "graded by hand: not graded yet", True, 0.0,
+                          description=cell.description)
+    return ItemResult(cell.id, score, cell.points, "graded", "graded by hand" + (": %s" % comment if comment else ""),
+                      True, 0.0, description=cell.description)

@@ -68,6 +68,7 @@ class ItemResult:
     visible: bool
     seconds: float
     fraction: float = 0.0  # of max_points earned: re-scoring applies changed points to it
+    description: str = ""  # what the item checks (its one line), so that no output re-imports the suite
 
     @property
     def passed(self):
@@ -145,7 +146,7 @@ def run_item(item, nb):
                    % (type(exc).__name__, exc))
     fraction = fraction if status in ("passed", "partial") else 0.0
     return ItemResult(item.id, earned(item.points, fraction), item.points, status, message, item.visible,
-                      round(time.monotonic() - start, 3), fraction)
+                      round(time.monotonic() - start, 3), fraction, item.description)
 
 
 def settle_dependencies(items, results):
