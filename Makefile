@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check pr sync contract bench clean
+.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check pr sync contract gradescope bench clean
 ROSTER ?= course_data/sample_class/roster.csv
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make pr BASE=main [HEAD=branch] [STUDENT=login]   grade a pull request's notebooks as CI does"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
 	@echo "make contract [A=id]   each assignment's contract, clause by clause, with the items testing it"
+	@echo "make gradescope gradescope/<id>.zip per assignment: Gradescope's autograder (setup.sh, run_autograder)"
 	@echo "make bench      time and peak memory of grading one submission per assignment"
 	@echo "make sandbox    install bubblewrap (Debian/Ubuntu, as root) if it is missing: the worker's sandbox"
 	@echo "make clean      remove regenerable outputs (reports, feedback, demo-course, …), naming each;"
@@ -88,6 +89,9 @@ sync: $(STAMP)
 
 contract: $(STAMP)
 	$(KIT) contract $(A)
+
+gradescope: $(STAMP)
+	$(KIT) gradescope
 
 bench: $(STAMP)
 	$(KIT) bench

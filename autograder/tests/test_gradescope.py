@@ -93,7 +93,7 @@ class Replica:
             args += ["--setenv", key, value]
         return args + ["--bind", str(self.root), "/autograder", "--chdir", "/autograder", "/autograder/run_autograder"]
 
-    def run(self, files, metadata=None, sandbox=True):
+    def run(self, files, metadata=None, sandbox=True, preexec_fn=None):
         """Submit `files` ({name: bytes}) with `metadata`; returns (results.json, seconds, peak MB, stdout)."""
         for folder in ("submission", "results"):
             shutil.rmtree(self.root / folder, ignore_errors=True)
@@ -103,7 +103,8 @@ class Replica:
             (self.root / "submission" / name).write_bytes(data)
         (self.root / "submission_metadata.json").write_text(json.dumps(metadata or {}))
         start = time.monotonic()
-        proc = subprocess.Popen(self.command(sandbox), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(self.command(sandbox), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                preexec_fn=preexec_fn)
         with TreeMemory(proc.pid, every=0.1) as memory:
             out = proc.communicate(timeout=900)[0]
         data = json.loads((self.root / "results" / "results.json").read_text())
@@ -226,6 +227,56 @@ def print_costs(assignment, got):
     seconds = sorted(g[1] for g in got.values())
     print("%s in the replica: %.1f–%.1f s per submission (median %.1f), peak %.0f MB (PSS of the process tree)"
           % (assignment, seconds[0], seconds[-1], seconds[len(seconds) // 2], max(g[2] for g in got.values())))
+
+
+class Container:
+    """cgroup v1 groups that limit what joins them as Gradescope's container is limited: `cpus` vCPUs
+    (CFS quota) and `memory_mb` of memory (page cache included, as Docker counts it)."""
+
+    def __init__(self, cpus, memory_mb):
+        self.groups = {c: Path("/sys/fs/cgroup", c, "coursekit-gradescope-%d" % os.getpid()) for c in ("cpu", "memory")}
+        settings = {"cpu": {"cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": int(cpus * 100000)},
+                    "memory": {"memory.limit_in_bytes": memory_mb * 2**20}}
+        for controller, group in self.groups.items():
+            try:
+                group.mkdir(exist_ok=True)
+                for key, value in settings[controller].items():
+                    (group / key).write_text(str(value))
+            except OSError:
+                pytest.skip("no writable cgroup v1 %s controller here" % controller)
+
+    def join(self):
+        for group in self.groups.values():
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+
+    def close(self):
+        """(peak memory MB, times the memory limit was hit), then the groups are removed."""
+        memory = self.groups["memory"]
+        peak, failures = (int((memory / f).read_text()) for f in ("memory.max_usage_in_bytes", "memory.failcnt"))
+        for group in self.groups.values():
+            group.rmdir()
+        return peak / 2**20, failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ["01_sigmoid", "07_keras_mnist"])
+def test_reference_at_gradescope_defaults(zips, tmp_path, assignment):
+    """The reference at 0.5 vCPU with 768 MB (Gradescope's defaults), then at 0.5 vCPU with 4 GB: seconds,
+    score and peak memory of the container are printed (README "Gradescope"); 01 must get full marks."""
+    replica = Replica(tmp_path, zips[assignment])
+    nb = (SAMPLE_CLASS / assignment / "reference.ipynb").read_bytes()
+    for memory_mb in (768, 4096):
+        container = Container(0.5, memory_mb)
+        try:
+            data, seconds, pss, _ = replica.run({"%s.ipynb" % assignment: nb}, metadata(assignment),
+                                                preexec_fn=container.join)
+        finally:
+            peak, failures = container.close()
+        print("%s reference at 0.5 vCPU, %d MB: %g/%g in %.1f s; container peak %.0f MB (limit hit %d times), "
+              "tree PSS %.0f MB" % (assignment, memory_mb, data["score"], sum(t["max_score"] for t in data["tests"]),
+                                    seconds, peak, failures, pss))
+        if assignment == "01_sigmoid":
+            assert data["score"] == 16
 
 
 @pytest.mark.slow
