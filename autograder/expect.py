@@ -43,6 +43,12 @@ def shown(kind):
     return bool(getattr(grading_config, "FEEDBACK", {}).get(kind, True))
 
 
+def likely_cause(cause):
+    """The "Likely cause" line a suite adds to a message it composes itself ("" without a cause, or when the
+    course's FEEDBACK withholds diagnoses); `expect_close` words its own the same way."""
+    return "\nLikely cause: " + cause if cause and shown("diagnoses") else ""
+
+
 def _withheld(signature, args, kwargs):
     """The arguments with hints and known misconceptions (also those inside `expect_all_close`'s cases)
     emptied where the course's FEEDBACK withholds them."""
@@ -93,7 +99,8 @@ expect_losses = _step(checks.expect_losses)
 expect_decreasing = _step(checks.expect_decreasing)
 expect_layers = _step(checks.expect_layers)
 
-__all__ = ["describe", "diagnose", "known", "shown", "fail", "as_numeric", "expect_close", "expect_all_close",
-           "expect_equal", "expect_no_warnings", "expect_unchanged", "expect_sequence", "expect_scalar",
-           "expect_array", "expect_structure", "expect_structure_close", "expect_shape", "expect_exact",
-           "expect_inverted_dropout", "expect_minibatches", "expect_losses", "expect_decreasing", "expect_layers"]
+__all__ = ["describe", "diagnose", "known", "shown", "likely_cause", "fail", "as_numeric", "expect_close",
+           "expect_all_close", "expect_equal", "expect_no_warnings", "expect_unchanged", "expect_sequence",
+           "expect_scalar", "expect_array", "expect_structure", "expect_structure_close", "expect_shape",
+           "expect_exact", "expect_inverted_dropout", "expect_minibatches", "expect_losses", "expect_decreasing",
+           "expect_layers"]

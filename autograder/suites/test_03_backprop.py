@@ -37,7 +37,7 @@ import numpy as np
 import grading_config
 from autograder.expect import (as_numeric, describe, diagnose, expect_all_close, expect_array, expect_close,
                                expect_no_warnings, expect_scalar, expect_sequence, expect_structure, expect_unchanged,
-                               fail, known, shown)
+                               fail, known, likely_cause)
 from autograder.items import after, visible
 from autograder.worker.program import Formula
 
@@ -499,14 +499,6 @@ def _diagnosed(cases, causes):
     return out
 
 
-def _cause_line(cause):
-    """A "Likely cause" line for a message the suite composes itself, unless the course's FEEDBACK withholds
-    diagnoses (expect.py does this for `known=`)."""
-    if not cause or not shown("diagnoses"):
-        return ""
-    return "\nLikely cause: " + cause
-
-
 def _expect_params_unchanged(before, after, func):
     """params as they were before the call (whether an array was changed in place or replaced in the dicts)."""
     hint = "compute new arrays (Z = A @ W + b, never W += ...) and never assign into the caller's list or dicts"
@@ -586,11 +578,11 @@ def test_init_params_random(nb):
         W = as_numeric(first[l]["W"], "init_params", case, hint)
         if _fails(as_numeric(again[l]["W"], "init_params", case, hint), W):
             fail("init_params", "%s, called twice with default_rng(31)" % case, "the two calls gave different "
-                 "layer %d W" % (l + 1) + _cause_line("W is drawn from np.random.* or a generator of your own, not "
+                 "layer %d W" % (l + 1) + likely_cause("W is drawn from np.random.* or a generator of your own, not "
                                                       "from the rng argument"), hint)
         if np.array_equal(as_numeric(other[l]["W"], "init_params", case, hint), W):
             fail("init_params", case, "default_rng(31) and default_rng(32) gave the same layer %d W" % (l + 1)
-                 + _cause_line("W does not come from the rng argument (a generator with a fixed seed of your own?)"),
+                 + likely_cause("W does not come from the rng argument (a generator with a fixed seed of your own?)"),
                  hint)
         std, n = 1 / np.sqrt(sizes[l]), W.size
         if abs(W.std() / std - 1) > 0.08 or abs(W.mean()) > 6 * std / np.sqrt(n):
@@ -598,7 +590,7 @@ def test_init_params_random(nb):
                 else None
             fail("init_params", case, "layer %d's W has mean %.3g and standard deviation %.4g; expected mean 0 "
                  "and standard deviation 1/sqrt(%d) = %.4g" % (l + 1, W.mean(), W.std(), sizes[l], std)
-                 + _cause_line(cause), hint)
+                 + likely_cause(cause), hint)
 
 
 # ---------------------------------------------------------------- forward
@@ -878,7 +870,7 @@ def test_numerical_gradient_restores(nb):
             after_x.shape == x.shape else "it is now %s" % describe(after_x)
         cause = _restore_cause(x, after_x)
         fail("numerical_gradient", "x of shape %s" % (shape,), "x is not exactly as it was after the call (%s changed)"
-             % changed + _cause_line(cause), hint)
+             % changed + likely_cause(cause), hint)
 
 
 @visible

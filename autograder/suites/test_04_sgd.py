@@ -7,9 +7,8 @@ them with the notebook's own `default_rng` (imported by the locked setup cell) a
 """
 import numpy as np
 
-import grading_config
 from autograder.expect import (expect_all_close, expect_close, expect_decreasing, expect_losses,
-                               expect_minibatches, expect_sequence, expect_structure, fail, known)
+                               expect_minibatches, expect_sequence, expect_structure, fail, known, likely_cause)
 from autograder.items import after, visible
 from autograder.worker.failures import ItemFailure
 
@@ -214,11 +213,6 @@ def known_part(func, part, *args):
                  func, *args)
 
 
-def likely(cause):
-    """A "Likely cause" line for a `fail` message, unless the course's FEEDBACK withholds diagnoses."""
-    return "\nLikely cause: " + cause if getattr(grading_config, "FEEDBACK", {}).get("diagnoses", True) else ""
-
-
 def cause_of(func, name):
     return next(cause for cause, _ in MISCONCEPTIONS[func] if cause.startswith(name))
 
@@ -343,7 +337,7 @@ def test_minibatch_last_batch(nb):
         everywhere = all(drop for _, _, drop in problems)
         fail(func, problems[0][0] if len(problems) == 1 else "%d of %d inputs (%s); the first, %s"
              % (len(problems), cases, "; ".join(p[0] for p in problems), problems[0][0]),
-             problems[0][1] + (likely(cause_of(func, "the short last batch")) if everywhere else ""),
+             problems[0][1] + (likely_cause(cause_of(func, "the short last batch")) if everywhere else ""),
              "cut the rows into consecutive slices of batch_size and keep the short last one")
 
 
@@ -365,15 +359,16 @@ def test_minibatch_shuffle(nb):
         expect_every_row_once(orders[label], n, func, case)
         if np.array_equal(orders[label], np.arange(n)):
             fail(func, case, "the rows came back in their original order: nothing was shuffled"
-                 + likely(cause_of(func, "shuffle was ignored")),
+                 + likely_cause(cause_of(func, "shuffle was ignored")),
                  "with shuffle=True take the rows in the order rng.permutation(len(X))")
     if not np.array_equal(orders["a"], orders["a again"]):
         fail(func, "two Generators with the same seed (5)", "the two calls gave different orders"
-             + likely("the permutation was drawn from np.random (the global generator), not from the rng argument"),
+             + likely_cause("the permutation was drawn from np.random (the global generator), not from the rng "
+                            "argument"),
              "draw the permutation from the rng argument (rng.permutation), not from np.random")
     if np.array_equal(orders["a"], orders["b"]):
         fail(func, "Generators with seeds 5 and 6", "both gave the same order"
-             + likely("the permutation comes from a fixed seed, not from the rng argument"),
+             + likely_cause("the permutation comes from a fixed seed, not from the rng argument"),
              "draw the permutation from the rng argument (rng.permutation), not from a fixed seed")
     case = "%d rows, batch_size=%d, no shuffle argument, a Generator seeded 5" % (n, batch_size)
     default = expect_minibatches(nb.iterate_minibatches(X, Y, batch_size, worker_rng(nb, 5)), X, Y, func, case)
@@ -625,7 +620,7 @@ def test_train_accuracy(nb):
     cause = trained_misconception(params, args)
     if cause:       # exactly the training of a known mistake (which may or may not reach 95 %)
         fail("train", case, "the trained params are those of a training that breaks step 2 of the notebook "
-             "(held-out accuracy %.1f %%)" % (100 * acc) + likely(cause), hint)
+             "(held-out accuracy %.1f %%)" % (100 * acc) + likely_cause(cause), hint)
     if not acc >= 0.95:
         fail("train", case, "held-out accuracy %.1f %%, expected at least 95 %%" % (100 * acc), hint)
 

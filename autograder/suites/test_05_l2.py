@@ -5,9 +5,8 @@ calls params[0] "W1, b1", so messages name params[0] as layer 1.
 """
 import numpy as np
 
-import grading_config
 from autograder.expect import (describe, expect_all_close, expect_close, expect_exact, expect_sequence,
-                               expect_structure, expect_unchanged, fail, known)
+                               expect_structure, expect_unchanged, fail, known, likely_cause)
 from autograder.items import after, visible
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
@@ -164,11 +163,6 @@ def known_part(func, part, *args):
                  func, *args)
 
 
-def likely(cause):
-    """A "Likely cause" line for a `fail` message, unless the course's FEEDBACK withholds diagnoses."""
-    return "\nLikely cause: " + cause if getattr(grading_config, "FEEDBACK", {}).get("diagnoses", True) else ""
-
-
 def entry(what, layer, key):
     """How the messages name one array: by its index, and by the notebook's layer number (W1 is params[0]["W"])."""
     return "%s[%d][\"%s\"] (layer %d)" % (what, layer, key, layer + 1)
@@ -290,7 +284,7 @@ def _check_stopping_all(nb, cases, hint, unchanged=False):
     problem = "expected (best_epoch, stop) = (%d, %s), got (%d, %s)" % (first[1] + first[2])
     if len(wrong) > 1:
         problem = "%d of %d cases are wrong; the first: %s" % (len(wrong), len(cases), problem)
-    fail(func, first[0], problem + (likely(causes[0]) if causes else ""), hint)
+    fail(func, first[0], problem + (likely_cause(causes[0]) if causes else ""), hint)
 
 
 @visible

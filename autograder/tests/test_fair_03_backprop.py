@@ -1,7 +1,6 @@
 """Fair, diagnostic grading of 03_backprop: correct variants get full marks, every failed item of the
 sample class's bug notebooks names the bug's misconception, a wrong forward is named as the cause in the
 backward items, the cases added for uncovered clauses fail on realistic bugs, and messages are true."""
-import numpy as np
 import pytest
 
 import grading_config

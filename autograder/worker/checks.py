@@ -315,17 +315,18 @@ def expect_layers(layers, spec, func, case):
 
 
 def expect_structure(got, like, func, case, what, hint=STRUCTURE_HINT):
-    """`got` is a list of dicts with the keys and array shapes of `like` (params, gradients, velocities)."""
+    """`got` is a list of dicts with the keys and array shapes of `like` (params, gradients, velocities).
+    Messages count layers from 1, as the notebooks do (layer 1 is [0])."""
     if not isinstance(got, (list, tuple)):
         fail(func, case, "expected %s as a list of %d dicts, got %s" % (what, len(like), describe(got)), hint)
     if len(got) != len(like):
         fail(func, case, "expected %s with %d layers, got %d" % (what, len(like), len(got)), hint)
     for layer, (d, ref) in enumerate(zip(got, like)):
         if not isinstance(d, dict) or set(d) != set(ref):
-            fail(func, case, "%s: layer %d should be a dict with keys %s, got %s"
-                 % (what, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
+            fail(func, case, "%s: layer %d ([%d]) should be a dict with keys %s, got %s"
+                 % (what, layer + 1, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
         for key in sorted(ref):
-            where = "%s — %s, layer %d, %r" % (case, what, layer, key)
+            where = "%s — %s, layer %d ([%d]), %r" % (case, what, layer + 1, layer, key)
             shape = as_numeric(d[key], func, where, hint).shape
             if shape != np.shape(ref[key]):
                 fail(func, where, "expected shape %s, got %s" % (np.shape(ref[key]), describe(d[key])), hint)
@@ -336,8 +337,8 @@ def expect_structure_close(got, expected, func, case, what, hint, *, rtol, atol)
     expect_structure(got, expected, func, case, what)
     for layer, (d, ref) in enumerate(zip(got, expected)):
         for key in sorted(ref):
-            expect_close(d[key], ref[key], func, "%s — %s, layer %d, %r" % (case, what, layer, key), hint,
-                         rtol=rtol, atol=atol)
+            where = "%s — %s, layer %d ([%d]), %r" % (case, what, layer + 1, layer, key)
+            expect_close(d[key], ref[key], func, where, hint, rtol=rtol, atol=atol)
 
 
 # The checks a compiled program may name (see `program.py`).
