@@ -6,7 +6,6 @@ installation and a virtual environment (the kit's, or one setup.sh made): the ki
 there, so the zip alone must grade. Scores must equal the sample class's, results.json must follow
 Gradescope's contract (`SCHEMA`), and the figures (time, peak memory per submission) are printed.
 """
-import csv
 import json
 import os
 import re
@@ -26,6 +25,7 @@ import grading_config
 from autograder import gradescope
 from autograder.bench import TreeMemory
 from autograder.course import release_notebook
+from autograder.lifecycle import sample_expectations
 
 from .conftest import SAMPLE_CLASS
 
@@ -169,8 +169,8 @@ def test_bad_submission_scores_zero_with_a_message(replica01, case):
 
 
 def expected(assignment):
-    with open(SAMPLE_CLASS / assignment / "expected_scores.csv", newline="") as f:
-        return {row["student"]: float(row["expected_score"]) for row in csv.DictReader(f)}
+    """{student: expected score} of the assignment's sample class."""
+    return {s: score for (a, s), score in sample_expectations().items() if a == assignment}
 
 
 def grade_sample_class(replica, assignment):
