@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KIT    := $(PY) -m autograder
 
-.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check pr sync contract gradescope bench clean
+.PHONY: help venv sandbox demo test test-fast roster release collect autograde feedback grades validate check pr sync new contract gradescope bench clean
 ROSTER ?= course_data/sample_class/roster.csv
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make check NB=path/to/notebook.ipynb   the visible items of one notebook, graded by the kit"
 	@echo "make pr BASE=main [HEAD=branch] [STUDENT=login]   grade a pull request's notebooks as CI does"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
+	@echo "make new ID=08_x TITLE=\"...\"   scaffold a new assignment (notebook, items, config, samples)"
 	@echo "make contract [A=id]   each assignment's contract, clause by clause, with the items testing it"
 	@echo "make gradescope gradescope/<id>.zip per assignment: Gradescope's autograder (setup.sh, run_autograder)"
 	@echo "make bench      time and peak memory of grading one submission per assignment"
@@ -86,6 +87,9 @@ pr: $(STAMP)
 
 sync: $(STAMP)
 	$(KIT) sync
+
+new: $(STAMP)
+	$(KIT) new "$(ID)" "$(TITLE)"
 
 contract: $(STAMP)
 	$(KIT) contract $(A)

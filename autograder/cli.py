@@ -3,7 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course, coursefolder, gradebook, lifecycle, reports
+from . import course, coursefolder, gradebook, lifecycle, reports, samples
 from .grading import NotGradable, find_notebooks, grade_notebook
 from .items import assignment_ids, contract, load_items
 
@@ -81,7 +81,9 @@ def cmd_release(args):
     for a in assignments:
         course.sync_test_cells(a)
         course.generate(a)
-        print("released %s → assignments/%s/" % (a, a))
+        refreshed = samples.refresh_test_cells(a)
+        print("released %s → assignments/%s/%s" % (a, a, "; test cells refreshed in %d sample notebooks"
+                                                    % len(refreshed) if refreshed else ""))
         if args.exchange:
             lifecycle.release_to_exchange(a)
     template = course.write_student_template(assignments)
@@ -142,6 +144,17 @@ def cmd_clean(args):
 def cmd_pr(args):
     from . import pullrequest
     return pullrequest.main(args)
+
+
+def cmd_new(args):
+    from .scaffold import ScaffoldError, new_assignment
+    try:
+        written = new_assignment(args.id, args.title)
+    except ScaffoldError as exc:
+        return user_error("new", exc)
+    print("new assignment %s: %s" % (args.id, ", ".join(str(p.relative_to(course.ROOT)) for p in written)))
+    print("next: write its notebook and items, then `make sync`, `make validate`, `make test`")
+    return 0
 
 
 def cmd_contract(args):
@@ -254,6 +267,11 @@ def main(argv=None):
                        "the instructor's input (downloaded/, submitted/, exchange/, gradebook.db) only with --yes")
     p.add_argument("--yes", action="store_true", help="also delete the instructor's input")
     p.set_defaults(func=cmd_clean)
+
+    p = sub.add_parser("new", help="scaffold a new assignment (source notebook, items, config entries, samples)")
+    p.add_argument("id", help="e.g. 08_rnn: two digits, an underscore, lowercase words")
+    p.add_argument("title")
+    p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("contract", help="each assignment's contract, clause by clause, with the items testing it")
     p.add_argument("assignments", nargs="*", help="default: all")

@@ -58,7 +58,8 @@ def test_cell_source(item):
 
 
 def sync_test_cells(assignment, write=True):
-    """Make the source notebook's test cells match the items (grade_id, source, points); returns what differed."""
+    """Make the source notebook's test cells match the items (grade_id, source, points), adding a cell at the
+    end of the notebook for an item that has none; returns what differed."""
     path = source_notebook(assignment)
     nb = nbformat.read(path, as_version=4)
     items = {i.cell_id: i for i in load_items(assignment)}
@@ -66,10 +67,15 @@ def sync_test_cells(assignment, write=True):
     by_id = {cell_id(i.assignment, i.id, not i.visible): i.cell_id for i in items.values()}
     cells = {by_id.get(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["grade_id"]): c
              for c in nb.cells if is_test_cell(c)}
-    if set(cells) != set(items):
-        raise ValueError("%s: test cells %s without items, items %s without test cells" % (
-            path, sorted(set(cells) - set(items)), sorted(set(items) - set(cells))))
+    if set(cells) - set(items):
+        raise ValueError("%s: test cells %s have no item in the suite or grading_config.py: delete the cells "
+                         "or restore the items" % (path, sorted(set(cells) - set(items))))
     changed = []
+    for ident in [i for i in items if i not in cells]:          # a new item: its cell goes at the end
+        cells[ident] = nbformat.v4.new_code_cell("", metadata={"nbgrader": {
+            "grade": True, "grade_id": ident, "locked": True, "points": items[ident].points, "schema_version": 3,
+            "solution": False, "task": False}})
+        nb.cells.append(cells[ident])
     for ident, cell in cells.items():
         item, meta = items[ident], cell.metadata["nbgrader"]
         if (cell.source, meta.get("points"), meta["grade_id"]) != (test_cell_source(item), item.points, ident):

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import grading_config
 
-from . import exports, gradebook, lms, reports
+from . import exports, gradebook, lms, reports, samples
 from .classgrade import grade_class, load_results
 from .course import ROOT, generate, nbgrader_item_scores, release_notebook, source_notebook, sync_test_cells
 from .coursefolder import INSTRUCTOR, fresh_demo_folder
 from .grading import grade_notebook
-
-SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
+from .samples import SAMPLE_CLASS
 REPORTS = INSTRUCTOR.reports
 DEMO_FOLDER = ROOT / "demo-course"
 
@@ -25,11 +24,11 @@ def release_to_exchange(assignment, course=INSTRUCTOR):
 
 def submit_sample_class(assignment, course):
     """Every sample notebook is submitted as its student: half through the exchange, half in an LMS zip."""
-    samples = sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))
+    notebooks = sorted((SAMPLE_CLASS / assignment).glob("*.ipynb"))
     archive = course.lms_archive(assignment)
     archive.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:
-        for n, sample in enumerate(samples):
+        for n, sample in enumerate(notebooks):
             student = sample.stem
             if n % 2:       # submitted now: the entry's time is the submission time
                 entry = zipfile.ZipInfo("%s__%s.ipynb" % (student, assignment), time.localtime()[:6])
@@ -40,7 +39,7 @@ def submit_sample_class(assignment, course):
             folder.mkdir(parents=True)
             folder.joinpath("%s.ipynb" % assignment).write_bytes(sample.read_bytes())
             course.nbgrader("submit", assignment, "--student=%s" % student, root=home)
-    return len(samples)
+    return len(notebooks)
 
 
 def collect(assignment, course=INSTRUCTOR):
@@ -104,7 +103,7 @@ def grades(out_dir=REPORTS, course=INSTRUCTOR):
 
 
 def sample_expectations():
-    return reports.read_expected(sorted(SAMPLE_CLASS.glob("*/expected_scores.csv")))
+    return samples.expected_scores()
 
 
 def report_mismatches(results, expected):

@@ -162,16 +162,6 @@ def _by_hand_cell(result):
     return text + (", %g pts pending" % pending_points(result) if pending_points(result) else "")
 
 
-def read_expected(paths):
-    """{(assignment, student): score} from sample-class expected_scores.csv files."""
-    expected = {}
-    for path in paths:
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                expected[(Path(path).parent.name, row["student"])] = float(row["expected_score"])
-    return expected
-
-
 def _write_csv(path, rows):
     with _atomic_open(path) as f:
         csv.writer(f).writerows(rows)

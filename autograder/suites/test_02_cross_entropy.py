@@ -5,13 +5,8 @@ deltas are per sample, shape (n, k). Probabilities are clipped to [EPS, 1 − EP
 """
 import numpy as np
 
-from autograder import expect as expect_module
 from autograder.expect import expect_all_close, expect_no_warnings, expect_unchanged, known
 from autograder.items import visible
-from autograder.suites.test_01_sigmoid import _matches, expect_no_warnings as expect_no_warnings_named
-from autograder.visible import recording_active
-from autograder.worker import checks
-from autograder.worker.failures import ItemFailure
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -132,7 +127,8 @@ MISCONCEPTIONS = {
         ("this is a − y, the gradient of the quadratic loss (or the δ after the sigmoid), not of the "
          "cross-entropy", lambda y, a: a - y),
         ("the sign is flipped: the gradient is −(y/a − (1 − y)/(1 − a))", lambda y, a: -ref_cross_entropy_grad(y, a)),
-        ("you divided by n: the per-sample gradient is not averaged", lambda y, a: ref_cross_entropy_grad(y, a) / len(y)),
+        ("you divided by n: the per-sample gradient is not averaged",
+         lambda y, a: ref_cross_entropy_grad(y, a) / len(y)),
         ("the (1 − y)/(1 − a) term is missing", lambda y, a: -y / np.clip(a, EPS, 1 - EPS)),
         ("you differentiated with + between the terms: −(y/a + (1 − y)/(1 − a))",
          lambda y, a: -(y / np.clip(a, EPS, 1 - EPS) + (1 - y) / (1 - np.clip(a, EPS, 1 - EPS)))),
@@ -145,7 +141,8 @@ MISCONCEPTIONS = {
         ("you normalized over the columns (axis=0), not over each row (axis=1)", lambda z: ref_softmax(z, axis=0)),
         ("you divided by e.sum(axis=1) without keepdims=True: the row sums were spread along the columns",
          lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)),
-        ("you returned e^(z − max) without dividing by each row's sum", lambda z: np.exp(z - z.max(axis=1, keepdims=True))),
+        ("you returned e^(z − max) without dividing by each row's sum",
+         lambda z: np.exp(z - z.max(axis=1, keepdims=True))),
         ("you applied the sigmoid element-wise, not the softmax", lambda z: ref_sigmoid(z)),
     ],
     "categorical_cross_entropy": [
@@ -203,13 +200,10 @@ def _unstable(func, *args):
 
 
 def _case(nb, func, args, expected, case, hint):
-    """Call `func(*args)`: no numpy warnings (a known cause named, hidden items), then [case, value, expected,
+    """Call `func(*args)`: no numpy warnings (a known cause named), then [case, value, expected,
     known misconceptions] for `expect_all_close`."""
     call = nb.inspect(func, *args)
-    if recording_active():        # a visible item: only the compiled vocabulary
-        expect_no_warnings(call, func, case, hint)
-    else:
-        expect_no_warnings_named(call, func, case, hint, known=_unstable(func, *args))
+    expect_no_warnings(call, func, case, hint, known=_unstable(func, *args))
     return [case, call.value, expected, known(MISCONCEPTIONS, func, *args)]
 
 
@@ -401,21 +395,6 @@ def test_output_delta_saturated(nb):
 
 # -- mutation ---------------------------------------------------------------------------------
 
-def _expect_unchanged_named(before, after, func, what, hint="", known=()):
-    """`expect_unchanged`, and a "Likely cause:" line when the argument became one of `known` = [[what it
-    became, misconception], ...]. Hidden items only; `autograder.expect` applies FEEDBACK to hint and known."""
-    try:
-        checks.expect_unchanged(before, after, func, what, hint)
-    except ItemFailure as exc:
-        cause = next((c for wrong, c in known if _matches(after, wrong)), None)
-        if cause is None:
-            raise
-        problem, _, rest = str(exc).partition("\n")
-        raise ItemFailure("\n".join([problem, "Likely cause: " + cause] + ([rest] if rest else []))) from None
-
-
-expect_unchanged_named = expect_module._step(_expect_unchanged_named)
-
 # What an argument becomes when modified in place: (argument name, its value afterwards, misconception).
 IN_PLACE = [
     ("a", lambda a: np.clip(a, EPS, 1 - EPS), "you clipped a in place (a[a < EPS] = EPS, or np.clip(..., out=a))"),
@@ -439,7 +418,7 @@ def test_inputs_unchanged(nb):
     for func, args, names in calls:
         after = nb.inspect(func, *args).args
         for before, now, name in zip(args, after, names):
-            expect_unchanged_named(before, now, func, name,
-                                   "work on new arrays: a = np.clip(a, ...) and z = z - m, not in-place "
-                                   "assignments (a[a < EPS] = ..., z -= m)",
-                                   known=[[wrong(before), cause] for arg, wrong, cause in IN_PLACE if arg == name])
+            expect_unchanged(before, now, func, name,
+                             "work on new arrays: a = np.clip(a, ...) and z = z - m, not in-place "
+                             "assignments (a[a < EPS] = ..., z -= m)",
+                             known=[[wrong(before), cause] for arg, wrong, cause in IN_PLACE if arg == name])

@@ -17,11 +17,9 @@ import math
 
 import numpy as np
 
-from autograder import expect as expect_module
-from autograder.expect import (expect_all_close, expect_close, expect_inverted_dropout, expect_sequence,
+from autograder.expect import (expect_all_close, expect_inverted_dropout, expect_sequence,
                                expect_shape, expect_structure, expect_unchanged, fail, known)
-from autograder.worker import checks
-from autograder.worker.failures import ItemFailure, StudentError
+from autograder.worker.failures import StudentError
 from autograder.items import visible
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
@@ -95,7 +93,8 @@ MISCONCEPTIONS = {
          lambda dout, mask: dout * (mask != 0)),
         ("you applied the scale twice (dout * mask * scale): the mask already holds 1/(1 − p)",
          lambda dout, mask: dout * mask * mask.max()),
-        ("you divided by the mask's scale: the gradient is dout * mask", lambda dout, mask: dout * (mask != 0) / mask.max()),
+        ("you divided by the mask's scale: the gradient is dout * mask",
+         lambda dout, mask: dout * (mask != 0) / mask.max()),
         ("you returned dout unchanged: only the kept units pass their gradient", lambda dout, mask: dout),
         ("you returned the mask: multiply it with dout", lambda dout, mask: mask),
     ],
@@ -111,36 +110,6 @@ MISCONCEPTIONS = {
         ("you scaled nothing: W of layers 1, 2, … must be multiplied by 1 − p", lambda value, p, layer, key: value),
     ],
 }
-
-
-def _named_failure(exc, causes):
-    """The ItemFailure `exc` with "Likely cause: causes[0]" after its first line (unchanged without causes)."""
-    if not causes:
-        return exc
-    problem, _, rest = str(exc).partition("\n")
-    return ItemFailure("\n".join([problem, "Likely cause: " + causes[0]] + ([rest] if rest else [])))
-
-
-def _fail_named(func, case, problem, hint="", known=()):
-    """`fail`, naming the first misconception of `known` (a list of texts that the item found to apply)."""
-    try:
-        checks.fail(func, case, problem, hint)
-    except ItemFailure as exc:
-        raise _named_failure(exc, list(known)) from None
-
-
-def _unchanged_named(before, after, func, what, hint="", known=()):
-    """`expect_unchanged`, naming the misconception of `known` = [[what the argument became, misconception], ...]."""
-    try:
-        checks.expect_unchanged(before, after, func, what, hint)
-    except ItemFailure as exc:
-        raise _named_failure(exc, [cause for wrong, cause in known if isinstance(after, np.ndarray)
-                                   and after.shape == np.shape(wrong) and np.allclose(after, wrong)]) from None
-
-
-# Hidden items only (not in the compiled vocabulary); `autograder.expect` applies FEEDBACK to hint and known.
-fail_named = expect_module._step(_fail_named)
-expect_unchanged_named = expect_module._step(_unchanged_named)
 
 
 def keep_bounds(n, p):
@@ -189,14 +158,14 @@ def test_dropout_forward_values(nb):
 
 
 def test_dropout_forward_rate(nb):
-    """dropout_forward drops each unit with probability p, independently for every entry: kept count within binomial bounds"""
+    """dropout_forward drops every entry independently with probability p (kept count within binomial bounds)"""
     for shape, p, seed in RATE_CASES:
         A = _inputs(shape, seed)
         out, _, _ = _forward(nb, A, p, seed)
         kept, n = int(np.count_nonzero(out)), A.size
         rows = (out != 0).reshape(shape[0], -1)
         if len(shape) > 1 and 0 < p and (rows == rows[0]).all():
-            fail_named("dropout_forward", _case(A, p, True),
+            fail("dropout_forward", _case(A, p, True),
                        "all %d samples (rows) dropped exactly the same units" % shape[0],
                        "draw one keep indicator per entry, rng.random(A.shape), so each sample gets its own "
                        "subnetwork", known=["you drew one mask row (rng.random(A.shape[1:]) or of shape (1, k)) "
@@ -204,7 +173,7 @@ def test_dropout_forward_rate(nb):
         lo, hi = keep_bounds(n, p)
         if not lo <= kept <= hi:
             swapped = p != 0.5 and keep_bounds(n, 1 - p)[0] <= kept <= keep_bounds(n, 1 - p)[1]
-            fail_named("dropout_forward", _case(A, p, True),
+            fail("dropout_forward", _case(A, p, True),
                        "kept %d of %d units (%.1f %%); each unit is kept with probability 1 − p = %g, so the number "
                        "kept is Binomial(%d, %g): expected %.0f, between %.0f and %.0f (±%g standard deviations)"
                        % (kept, n, 100 * kept / n, 1 - p, n, 1 - p, n * (1 - p), lo, hi, Z),
@@ -240,13 +209,13 @@ def test_dropout_forward_invalid_p(nb):
             lines = str(exc).splitlines()
             error = lines[1] if len(lines) > 1 else lines[0]
             if not error.startswith("ValueError"):
-                fail_named("dropout_forward", case, "expected a ValueError, got %s" % error, hint,
+                fail("dropout_forward", case, "expected a ValueError, got %s" % error, hint,
                            known=["p is not checked before it is used (here it divides by 1 − p = 0): raise "
                                   "ValueError yourself for p outside [0, 1)"] if "ZeroDivision" in error else
                            ["you used assert, which raises AssertionError: raise ValueError for p outside [0, 1)"]
                            if error.startswith("AssertionError") else [])
         else:
-            fail_named("dropout_forward", case, "it returned instead of raising ValueError", hint,
+            fail("dropout_forward", case, "it returned instead of raising ValueError", hint,
                        known=["p is never checked: raise ValueError for p outside [0, 1) (p = 1 drops everything, "
                               "p < 0 or p > 1 is no probability)"])
 
@@ -258,14 +227,14 @@ def test_dropout_forward_rng(nb):
     _, first, _ = _forward(nb, A, 0.5, 2024)
     _, again, _ = _forward(nb, A, 0.5, 2024)
     if not np.array_equal(again, first):
-        fail_named("dropout_forward", case + ", called twice with generators of the same seed 2024",
+        fail("dropout_forward", case + ", called twice with generators of the same seed 2024",
                    "the two masks differ in %d of %d units; with the same rng they must be identical"
                    % (np.count_nonzero(again != first), first.size), RNG_HINT,
                    known=["you drew from np.random.* (the global generator) or an unseeded generator of your own, "
                           "not from the rng argument"])
     _, other, _ = _forward(nb, A, 0.5, 2025)
     if np.array_equal(other, first):
-        fail_named("dropout_forward", case + ", with generators of seeds 2024 and 2025",
+        fail("dropout_forward", case + ", with generators of seeds 2024 and 2025",
                    "the two masks are identical: the result does not depend on rng", RNG_HINT,
                    known=["you used a generator with a fixed seed of your own (or re-seeded), not the rng argument"])
 
@@ -292,7 +261,7 @@ def _expect_params_unchanged(before, after):
         if not isinstance(new, dict) or set(new) != set(old):
             fail("weight_scaling_inference", "its input", "it modified the dict of layer %d" % i, hint)
         for key in old:
-            expect_unchanged_named(old[key], new[key], "weight_scaling_inference", "params[%d][%r]" % (i, key), hint,
+            expect_unchanged(old[key], new[key], "weight_scaling_inference", "params[%d][%r]" % (i, key), hint,
                                    known=[[old[key] * 0.5, "you multiplied the input's arrays in place "
                                            "(layer['W'] *= 1 - p) instead of building new ones"]])
 
@@ -308,14 +277,14 @@ def test_dropout_no_mutation(nb):
     A = _inputs((7, 9), 65)
     for train in (False, True):
         _, mask, call = _forward(nb, A, 0.4, 66, train)
-        expect_unchanged_named(A, call.args[0], "dropout_forward", "A (train=%s)" % train,
+        expect_unchanged(A, call.args[0], "dropout_forward", "A (train=%s)" % train,
                                "return A * mask, a new array; `A *= mask` changes the caller's array",
                                known=[[A * mask, "you multiplied A by the mask in place (A *= mask)"]])
     dout = np.random.default_rng(67).normal(size=A.shape)
     call = nb.inspect("dropout_backward", dout, mask)
-    expect_unchanged_named(dout, call.args[0], "dropout_backward", "dout",
+    expect_unchanged(dout, call.args[0], "dropout_backward", "dout",
                            known=[[dout * mask, "you multiplied dout by the mask in place (dout *= mask)"]])
-    expect_unchanged_named(mask, call.args[1], "dropout_backward", "mask",
+    expect_unchanged(mask, call.args[1], "dropout_backward", "mask",
                            known=[[dout * mask, "you stored the product in the mask (mask *= dout)"]])
     params = _network([5, 4, 3], 68)
     call = nb.inspect("weight_scaling_inference", params, 0.5)

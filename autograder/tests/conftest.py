@@ -1,17 +1,53 @@
 """Fixtures for the kit's own tests (not the student-facing suites in autograder/suites/)."""
 import contextlib
 import shutil
+from datetime import timedelta
 
 import nbformat
 import pytest
+from nbgrader.utils import parse_utc
 
+import grading_config
+from autograder import samples
 from autograder.classgrade import grade_class
-from autograder.course import ROOT, source_notebook
+from autograder.course import source_notebook
+from autograder.items import load_items
 from autograder.namespaces import RemoteNamespace
 from autograder.notebook import code_cells, read_submission
+from autograder.samples import SAMPLE_CLASS  # noqa: F401 (the tests' import of it)
 from autograder.worker_process import Limits, Worker, preload_for
 
-SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
+
+def full_marks(assignment):
+    """The points of an assignment's autograded items, as grading_config.py sets them."""
+    return sum(item.points for item in load_items(assignment))
+
+
+def expected_score(assignment, student):
+    """What a sample notebook should score under the current points (`autograder.samples`)."""
+    return samples.expected_scores()[(assignment, student)]
+
+
+def after_due(assignment, **offset):
+    """The submission time `offset` (timedelta's keywords) after the assignment's due date, written as
+    nbgrader writes timestamp.txt."""
+    moment = parse_utc(grading_config.DUE_DATES[assignment]) + timedelta(**offset)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+# Due dates and late policy for tests whose inputs are absolute times (LMS downloads, timestamp.txt):
+# they run against this calendar, whatever a course sets in grading_config.py.
+CALENDAR = {"01_sigmoid": "2026-12-04 23:59:00 UTC", "02_cross_entropy": "2026-12-11 23:59:00 UTC",
+            "07_keras_mnist": "2027-01-15 23:59:00 UTC"}
+LATE_POLICY = {"grace_minutes": 15, "penalty_per_day": 0.10, "max_days_late": 5}
+
+
+@pytest.fixture
+def fixed_calendar(monkeypatch):
+    """Run against CALENDAR and LATE_POLICY above instead of the course's."""
+    for assignment, due in CALENDAR.items():
+        monkeypatch.setitem(grading_config.DUE_DATES, assignment, due)
+    monkeypatch.setattr(grading_config, "LATE_POLICY", dict(LATE_POLICY))
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ import pytest
 
 from autograder.course import ROOT
 
+from .conftest import SAMPLE_CLASS, expected_score, full_marks
+
 GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo", "demo-course",
              "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache", "student_template", "pr-report")
 
@@ -31,18 +33,22 @@ def run_kit(copy, *args):
 def test_demo_grades_the_sample_class_as_expected(kit_copy):
     proc = run_kit(kit_copy, "demo", "01_sigmoid")
     assert proc.returncode == 0, proc.stdout
-    assert "10 of 10 sample submissions scored as expected" in proc.stdout
+    n = len(list((SAMPLE_CLASS / "01_sigmoid").glob("*.ipynb")))
+    assert "%d of %d sample submissions scored as expected" % (n, n) in proc.stdout
     demo = kit_copy / "demo-course"
     grades = (demo / "reports" / "grades" / "01_sigmoid.csv").read_text().splitlines()
-    assert grades[0].startswith("student,sigmoid_values,sigmoid_shapes") and len(grades) == 11
+    assert grades[0].startswith("student,sigmoid_values,sigmoid_shapes") and len(grades) == n + 1
+    score, full = expected_score("01_sigmoid", "bug-overflow"), full_marks("01_sigmoid")
     summary = (demo / "reports" / "grades.csv").read_text().splitlines()
-    assert summary[0] == "student,01_sigmoid,total,max_score,pending_by_hand" and "bug-overflow,12,12,16,0" in summary
+    assert summary[0] == "student,01_sigmoid,total,max_score,pending_by_hand"
+    assert "bug-overflow,%g,%g,%g,0" % (score, score, full) in summary
     report = json.loads((demo / "reports" / "results" / "01_sigmoid" / "bug-overflow.json").read_text())
-    assert report["score"] == 12 and report["max_score"] == 16
+    assert report["score"] == score and report["max_score"] == full
     page = (demo / "feedback" / "bug-overflow" / "01_sigmoid" / "01_sigmoid.html").read_text()
     assert "sigmoid_extreme" in page and "BEGIN HIDDEN TESTS" not in page
     exported = (demo / "reports" / "nbgrader_grades.csv").read_text()     # nbgrader's gradebook agrees
-    assert ",bug-overflow,Eriksen,Tara,bug-overflow@example.edu,12.0,0.0,12.0,16.0" in exported
+    assert ",bug-overflow,Eriksen,Tara,bug-overflow@example.edu,%.1f,0.0,%.1f,%.1f" % (score, score, full) \
+        in exported
     assert (demo / "reports" / "junit" / "01_sigmoid" / "bug-overflow.xml").exists()
     assert "data:image/png;base64," in (demo / "reports" / "instructor" / "report.html").read_text()
 
@@ -76,7 +82,8 @@ def test_grade_writes_gradescope_json(tmp_path):
     proc = run_kit(ROOT, "grade", str(sample / "bug-derivative.ipynb"), "--json", str(out))
     assert proc.returncode == 0, proc.stdout
     data = json.loads(out.read_text())
-    assert data["score"] == 14 and data["max_score"] == 16
+    assert (data["score"], data["max_score"]) == (expected_score("01_sigmoid", "bug-derivative"),
+                                                  full_marks("01_sigmoid"))
     assert {"name", "score", "max_score", "output", "visibility"} <= set(data["tests"][0])
     assert "sigmoid_prime_values" in proc.stdout
 

@@ -17,8 +17,10 @@ def grade(extra=""):
 
 
 CORRECT = {
-    "float-and-float32": "def quadratic_loss(y, a):\n    return np.float32(0.5 * np.mean(np.sum((y - a) ** 2, axis=1)))\n"
-                         "def softmax(z):\n    z = np.asarray(z, np.float32)\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
+    "float-and-float32": "def quadratic_loss(y, a):\n"
+                         "    return np.float32(0.5 * np.mean(np.sum((y - a) ** 2, axis=1)))\n"
+                         "def softmax(z):\n    z = np.asarray(z, np.float32)\n"
+                         "    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
                          "    return e / e.sum(axis=1, keepdims=True)\n",
     "scipy": "from scipy.special import softmax as _sm, xlogy, expit\ndef softmax(z):\n    return _sm(z, axis=1)\n"
              "def categorical_cross_entropy(y, a):\n    return -np.sum(xlogy(y, np.maximum(a, EPS))) / len(y)\n"
@@ -27,7 +29,8 @@ CORRECT = {
                           "    return -np.mean(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a), axis=1))\n"
                           "def softmax(z):\n    z = z.copy(); z -= z.max(axis=1, keepdims=True); np.exp(z, out=z)\n"
                           "    z /= z.sum(axis=1, keepdims=True)\n    return z\n",
-    "where-clipping-and-simplified-grad": "def cross_entropy_grad(y, a):\n    a = np.where(a < EPS, EPS, np.where(a > 1 - EPS, "
+    "where-clipping-and-simplified-grad": "def cross_entropy_grad(y, a):\n"
+                                          "    a = np.where(a < EPS, EPS, np.where(a > 1 - EPS, "
                                           "1 - EPS, a))\n    return (a - y) / (a * (1 - a))\n",
 }
 

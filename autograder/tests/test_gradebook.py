@@ -8,15 +8,16 @@ import pytest
 
 import grading_config
 from autograder import gradebook
+from autograder.gradebook import parse_utc
 from autograder.grading import grade_notebook
 from autograder.items import ItemResult, cell_id
 
-from .conftest import SAMPLE_CLASS
+from .conftest import SAMPLE_CLASS, after_due
 
 A = "01_sigmoid"
 STUDENTS = ["reference", "stub", "bug-overflow", "alt-correct"]
-TIMESTAMPS = {"reference": "2026-12-04 20:00:00.000000 UTC",       # on time
-              "bug-overflow": "2026-12-06 11:59:00.000000 UTC"}    # 1.5 days late: 20% off
+TIMESTAMPS = {"reference": after_due(A, hours=-4),                 # on time
+              "bug-overflow": after_due(A, days=1.5)}               # 1.5 days late: 2 started days off
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,8 @@ def test_record_writes_the_kit_scores(course):
         assert gb.find_submission(A, "reference").timestamp is not None
         assert gb.find_submission(A, "stub").timestamp is None
         penalty = gb.find_submission_notebook(A, A, "bug-overflow").late_submission_penalty
-        assert penalty == pytest.approx(0.2 * results["bug-overflow"].score)
+        assert penalty == pytest.approx(gradebook.late_penalty(A, TIMESTAMPS["bug-overflow"])[1]
+                                        * results["bug-overflow"].score) and penalty > 0
         assert gb.find_submission_notebook(A, A, "reference").late_submission_penalty is None
 
 
@@ -111,22 +113,32 @@ def test_import_roster_creates_the_students(tmp_path):
         assert students["reference"].email == rows["reference"]["email"]
 
 
-@pytest.mark.parametrize("submitted_at, expected", [
-    ("2026-12-04 20:00:00 UTC", (0, 0.0)),          # on time
-    ("2026-12-05 00:10:00 UTC", (0, 0.0)),          # within the 15-minute grace
-    ("2026-12-05 00:20:00 UTC", (1, 0.1)),
-    ("2026-12-06 11:59:00 UTC", (2, 0.2)),          # 1.5 days late
-    ("2026-12-09 23:59:00 UTC", (5, 0.5)),          # the last day that still earns something
-    ("2026-12-10 12:00:00 UTC", (6, 1.0)),          # beyond max_days_late
-    ("2026-12-06 12:59:00 CET", (2, 0.2)),          # other time zones are converted
-    (None, (0, 0.0)),                               # no timestamp
-])
-def test_late_penalty(submitted_at, expected):
-    assert gradebook.late_penalty(A, submitted_at) == expected
+# (submission time after the due date plus the grace period, in minutes; days charged) under LATE_POLICY
+LATE_CASES = {"on time": (-24 * 60, 0), "in the grace period": (-5, 0), "just after the grace": (5, 1),
+              "1.5 days late": (36 * 60, 2), "the last day that earns something": ("max", "max"),
+              "beyond max_days_late": ("beyond", "beyond")}
+
+
+@pytest.mark.parametrize("case", sorted(LATE_CASES))
+def test_late_penalty(case):
+    policy = grading_config.LATE_POLICY
+    minutes, days = LATE_CASES[case]
+    last = policy["max_days_late"]
+    minutes = {"max": last * 24 * 60 - 1, "beyond": (last + 0.5) * 24 * 60}.get(minutes, minutes)
+    days = {"max": last, "beyond": last + 1}.get(days, days)
+    fraction = 1.0 if days > last else min(1.0, round(days * policy["penalty_per_day"], 10))
+    submitted = after_due(A, minutes=policy["grace_minutes"] + minutes)
+    assert gradebook.late_penalty(A, submitted) == pytest.approx((days, fraction))
+    in_cet = (parse_utc(submitted) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S CET")
+    assert gradebook.late_penalty(A, in_cet) == pytest.approx((days, fraction))     # time zones converted
+
+
+def test_late_penalty_without_a_timestamp():
+    assert gradebook.late_penalty(A, None) == (0, 0.0)
 
 
 def test_late_penalty_extension_and_no_due_date(monkeypatch):
-    assert gradebook.late_penalty(A, "2026-12-06 11:59:00 UTC", timedelta(days=2)) == (0, 0.0)
+    assert gradebook.late_penalty(A, after_due(A, days=1.5), timedelta(days=2)) == (0, 0.0)
     monkeypatch.delitem(grading_config.DUE_DATES, A)
     assert gradebook.late_penalty(A, "2030-01-01 00:00:00 UTC") == (0, 0.0)
 

@@ -28,19 +28,31 @@ def test_one_table_per_assignment_and_a_summary_in_config_order(tmp_path):
     assert paths == [tmp_path / "grades" / ("%s.csv" % a) for a in ("01_sigmoid", "04_sgd", "06_dropout")] + [
         tmp_path / "grades.csv"]
 
+    points = {a: grading_config.ASSIGNMENTS[a]["items"] for a in ("01_sigmoid", "04_sgd", "06_dropout")}
+    full = {a: sum(p.values()) for a, p in points.items()}
+    ada_raw = full["01_sigmoid"] - points["01_sigmoid"]["sigmoid_values"]
+    ada_sgd = full["04_sgd"] - points["04_sgd"]["train_accuracy"] + 1.5
     sigmoid = rows(tmp_path / "grades" / "01_sigmoid.csv")
-    assert sigmoid[0] == ["student", *grading_config.ASSIGNMENTS["01_sigmoid"]["items"],
-                          "raw_score", "days_late", "late_penalty", "score", "max_score"]
+    assert sigmoid[0] == ["student", *points["01_sigmoid"], "raw_score", "days_late", "late_penalty", "score",
+                          "max_score"]
     assert [r[0] for r in sigmoid[1:]] == ["ada", "zoe"]
-    assert sigmoid[1][1] == "0" and sigmoid[1][-5:] == ["14", "2", "2.8", "11.2", "16"]
-    assert sigmoid[2][-5:] == ["16", "0", "0", "16", "16"]
+    assert sigmoid[1][1] == "0" and sigmoid[1][-5:] == num(ada_raw, 2, 0.2 * ada_raw, 0.8 * ada_raw, full["01_sigmoid"])
+    assert sigmoid[2][-5:] == num(full["01_sigmoid"], 0, 0, full["01_sigmoid"], full["01_sigmoid"])
     sgd = rows(tmp_path / "grades" / "04_sgd.csv")
     assert len(sgd) == 2 and sgd[1][sgd[0].index("train_accuracy")] == "1.5"
 
     summary = rows(tmp_path / "grades.csv")
+    everything = full["01_sigmoid"] + full["04_sgd"] + full["06_dropout"]
     assert summary[0] == ["student", "01_sigmoid", "04_sgd", "06_dropout", "total", "max_score", "pending_by_hand"]
-    assert summary[1] == ["ada", "11.2", "18.5", "", "29.7", "49", "0"]
-    assert summary[2] == ["zoe", "16", "", "13", "29", "49", "0"]
+    assert summary[1] == ["ada", *num(0.8 * ada_raw, ada_sgd), "", *num(0.8 * ada_raw + ada_sgd, everything), "0"]
+    assert summary[2] == ["zoe", *num(full["01_sigmoid"]), "", *num(full["06_dropout"],
+                                                                   full["01_sigmoid"] + full["06_dropout"],
+                                                                   everything), "0"]
+
+
+def num(*values):
+    """Numbers as the tables write them (at most 2 decimals, no trailing zeros)."""
+    return ["%g" % round(v, 2) for v in values]
 
 
 def test_results_the_config_does_not_know_are_refused_by_name(tmp_path):

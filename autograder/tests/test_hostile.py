@@ -1,16 +1,16 @@
 """Hostile and broken submissions of 01_sigmoid: each gets exactly its expected score and messages,
 learns nothing hidden, harms nothing, and every other student is graded normally.
 
-Every case is built at test time from the reference notebook (16/16) by one small mutation: a
+Every case is built at test time from the reference notebook (full marks) by one small mutation: a
 cell replaced, inserted, deleted or retyped, the metadata or the raw bytes edited. `CASES` is the
-table: id, how to build it, the exact expected score, and regexes that must all be found in what
+table: id, how to build it, the items it loses (hence its exact score), and regexes that must all be found in what
 the student is told (the notes and item messages, without the "Protections:" note; `NOTHING`
 means nothing at all is reported). Cases that try to read hidden files list what must not leak
 into anything the student sees (output, notes, messages).
 
 Cases are graded in groups, each by one `grade_class` run next to four untouched students (the
 reference and the bug-overflow sample, before and after the attackers in grading order), which
-must keep 16 and 12. Groups: "main" (fast cases, jobs=2), "timed" (cases that sit out a 10 s time
+must keep their expected scores. Groups: "main" (fast cases, jobs=2), "timed" (cases that sit out a 10 s time
 limit, run in parallel), and, each in a separate `grade_class` process started with a canary in
 its environment: "grader-env" (reads the grading process's environment), "grader-kill" (kills the
 grading process) and "fork-bomb" (alone, last, inside a pids cgroup as a safety net).
@@ -39,15 +39,19 @@ import pytest
 
 from autograder.classgrade import grade_class, load_results
 from autograder.course import ROOT
-from autograder.items import cell_id
+from autograder.items import cell_id, load_items
 
-from .conftest import SAMPLE_CLASS
+from .conftest import SAMPLE_CLASS, expected_score, full_marks
 
 REFERENCE = SAMPLE_CLASS / "01_sigmoid" / "reference.ipynb"
 BUG_OVERFLOW = SAMPLE_CLASS / "01_sigmoid" / "bug-overflow.ipynb"
-SENTINELS = {"aaa-reference": (REFERENCE, 16), "aaa-bug-overflow": (BUG_OVERFLOW, 12),
-             "zzz-reference": (REFERENCE, 16), "zzz-bug-overflow": (BUG_OVERFLOW, 12)}
-FULL = 16
+A = "01_sigmoid"
+SENTINELS = {"aaa-reference": REFERENCE, "aaa-bug-overflow": BUG_OVERFLOW,
+             "zzz-reference": REFERENCE, "zzz-bug-overflow": BUG_OVERFLOW}
+# What a case loses: the items of the function it breaks (and of the items that build on them).
+NONE, ALL = (), ("*",)
+SIGMOID = ("sigmoid_values", "sigmoid_shapes", "sigmoid_extreme", "sigmoid_prime_values", "and_table")
+RELU, RELU_PRIME, CIRCLE = ("relu_values", "relu_prime_values"), ("relu_prime_values",), ("circle_rule",)
 NOTHING = r"\A\Z"
 SUITE = ROOT / "autograder" / "suites" / "test_01_sigmoid.py"
 SOLUTION = ROOT / "solutions" / "01_sigmoid" / "01_sigmoid.ipynb"
@@ -77,7 +81,7 @@ class Context:
 class Case:
     id: str
     build: Callable          # ctx -> bytes of the submitted .ipynb
-    score: float
+    lost: tuple              # the items it loses (ALL: every item)
     messages: tuple          # regexes, all searched in notes + item messages
     group: str = "main"
     secrets: Callable = None  # ctx -> strings that must appear nowhere the student sees
@@ -394,156 +398,156 @@ RESTORED = r"%s\W[^\n]*was %s[^\n]*restored"
 SHAPES_CELL = cell_id("01_sigmoid", "sigmoid_shapes", False)     # a hidden item's test cell
 CASES = [
     # Files that are not gradable notebooks: zero, with a note saying why.
-    Case("malformed-json", raw(lambda d, ctx: d[: len(d) // 2]), 0,
+    Case("malformed-json", raw(lambda d, ctx: d[: len(d) // 2]), ALL,
          (r"Not graded: the file is not a readable notebook \(NotJSONError",)),
-    Case("empty-file", raw(lambda d, ctx: b""), 0, (r"Not graded: the file is not a readable notebook",)),
-    Case("not-utf8", raw(lambda d, ctx: d.replace("01 — Neurons".encode(), b"01 \x97 Neurons")), 0,
+    Case("empty-file", raw(lambda d, ctx: b""), ALL, (r"Not graded: the file is not a readable notebook",)),
+    Case("not-utf8", raw(lambda d, ctx: d.replace("01 — Neurons".encode(), b"01 \x97 Neurons")), ALL,
          (r"Not graded: the file is not UTF-8 text",)),
-    Case("utf16", raw(lambda d, ctx: d.decode("utf-8").encode("utf-16")), 0,
+    Case("utf16", raw(lambda d, ctx: d.decode("utf-8").encode("utf-16")), ALL,
          (r"Not graded: the file is not UTF-8 text",)),
-    Case("over-20mb", _oversized, 0, (r"Not graded: the notebook is 100 MB, over the 20 MB limit",)),
-    Case("json-list", raw(lambda d, ctx: b"[]"), 0, (r"Not graded: the file is not a readable notebook",)),
-    Case("json-nested-100k-deep", raw(lambda d, ctx: b"[" * 100_000 + b"]" * 100_000), 0,
+    Case("over-20mb", _oversized, ALL, (r"Not graded: the notebook is 100 MB, over the 20 MB limit",)),
+    Case("json-list", raw(lambda d, ctx: b"[]"), ALL, (r"Not graded: the file is not a readable notebook",)),
+    Case("json-nested-100k-deep", raw(lambda d, ctx: b"[" * 100_000 + b"]" * 100_000), ALL,
          (r"Not graded: the file is not a readable notebook \(RecursionError",)),
-    Case("nbformat-5", raw(lambda d, ctx: json.dumps(dict(json.loads(d), nbformat=5)).encode()), 0,
+    Case("nbformat-5", raw(lambda d, ctx: json.dumps(dict(json.loads(d), nbformat=5)).encode()), ALL,
          (r"Not graded: the file is not a readable notebook \(NBFormatError: Unsupported nbformat version 5",)),
-    Case("schema-invalid", raw(lambda d, ctx: d.replace(b'"cell_type": "markdown"', b'"cell_type": "rocket"', 1)), 0,
+    Case("schema-invalid", raw(lambda d, ctx: d.replace(b'"cell_type": "markdown"', b'"cell_type": "rocket"', 1)), ALL,
          (r"Not graded: the notebook does not follow the notebook format",)),
 
     # Format and metadata.
-    Case("nbformat-3", _nbformat3, FULL, (NOTHING,)),
+    Case("nbformat-3", _nbformat3, NONE, (NOTHING,)),
     Case("kernelspec-bash", notebook(lambda nb, ctx: nb.metadata.update(
         kernelspec={"name": "bash", "display_name": "Bash", "language": "bash"}, language_info={"name": "bash"})),
-        FULL, (NOTHING,)),
-    Case("no-cells", notebook(lambda nb, ctx: nb.cells.clear()), 0,
+        NONE, (NOTHING,)),
+    Case("no-cells", notebook(lambda nb, ctx: nb.cells.clear()), ALL,
          (RESTORED % ("imports", "deleted"), NOT_DEFINED % "sigmoid")),
-    Case("no-nbgrader-metadata", notebook(_strip_nbgrader), FULL,
+    Case("no-nbgrader-metadata", notebook(_strip_nbgrader), NONE,
          (RESTORED % ("imports", "deleted"),)),
 
     # Cells deleted, duplicated, reordered, retyped.
-    Case("solution-deleted", delete_cell("relu"), FULL - 3,
+    Case("solution-deleted", delete_cell("relu"), RELU,
          (NOT_DEFINED % "relu", NOT_DEFINED % "relu_prime")),
-    Case("solution-duplicated", duplicate("sigmoid"), FULL, (NOTHING,)),
-    Case("solution-moved-to-end", move_to_end("sigmoid"), FULL,
+    Case("solution-duplicated", duplicate("sigmoid"), NONE, (NOTHING,)),
+    Case("solution-moved-to-end", move_to_end("sigmoid"), NONE,
          (r"Cell \d+ failed when run: NameError: name 'sigmoid' is not defined",)),
-    Case("solution-to-markdown", to_markdown("sigmoid"), 8, (NOT_DEFINED % "sigmoid",)),
+    Case("solution-to-markdown", to_markdown("sigmoid"), SIGMOID, (NOT_DEFINED % "sigmoid",)),
 
     # Protected cells: put back as released, and the student is told.
     Case("locked-edited", set_source("imports", "import numpy as np\nimport matplotlib.pyplot as plt\n"
-                                                "np.exp = lambda z: 0 * z"), FULL,
+                                                "np.exp = lambda z: 0 * z"), NONE,
          (RESTORED % ("imports", "modified"),)),
-    Case("locked-deleted", delete_cell("imports"), FULL, (RESTORED % ("imports", "deleted"),)),
-    Case("locked-to-markdown", to_markdown("imports"), FULL, (RESTORED % ("imports", "(modified|deleted)"),)),
-    Case("locked-unlocked", notebook(_unlock_imports), FULL, (RESTORED % ("imports", "(modified|deleted)"),)),
-    Case("test-cell-edited", set_source("sigmoid_values", "sigmoid = lambda z: 0.0"), FULL,
+    Case("locked-deleted", delete_cell("imports"), NONE, (RESTORED % ("imports", "deleted"),)),
+    Case("locked-to-markdown", to_markdown("imports"), NONE, (RESTORED % ("imports", "(modified|deleted)"),)),
+    Case("locked-unlocked", notebook(_unlock_imports), NONE, (RESTORED % ("imports", "(modified|deleted)"),)),
+    Case("test-cell-edited", set_source("sigmoid_values", "sigmoid = lambda z: 0.0"), NONE,
          (RESTORED % ("sigmoid_values", "modified"),)),
-    Case("test-cell-deleted", delete_cell(SHAPES_CELL), FULL, (RESTORED % (SHAPES_CELL, "deleted"),)),
-    Case("test-cell-unmarked", notebook(_unmark_test_cell), FULL,
+    Case("test-cell-deleted", delete_cell(SHAPES_CELL), NONE, (RESTORED % (SHAPES_CELL, "deleted"),)),
+    Case("test-cell-unmarked", notebook(_unmark_test_cell), NONE,
          (RESTORED % ("sigmoid_values", "(modified|deleted)"),)),
-    Case("test-cell-points-1000", set_metadata("and_table", points=1000), FULL, (NOTHING + "|was modified",)),
+    Case("test-cell-points-1000", set_metadata("and_table", points=1000), NONE, (NOTHING + "|was modified",)),
 
     # Time, memory, exits, crashes.
-    Case("while-true-top-level", add_cell("while True:\n    pass", after="sigmoid"), FULL,
+    Case("while-true-top-level", add_cell("while True:\n    pass", after="sigmoid"), NONE,
          (r"Cell \d+ failed when run: the cell ran longer than 10 s and was interrupted",), group="timed"),
-    Case("sigint-ignored", redefine(SIGINT_IGNORED), FULL - 2,
+    Case("sigint-ignored", redefine(SIGINT_IGNORED), RELU_PRIME,
          (r"`relu_prime` did not finish within the time limit",), group="timed"),
-    Case("input-call", add_cell("name = input('Your name: ')", after="imports"), FULL,
+    Case("input-call", add_cell("name = input('Your name: ')", after="imports"), NONE,
          (r"Cell \d+ failed when run: .*(interrupted|EOFError|stdin|input)",), group="timed"),
-    Case("memory-bomb-top-level", add_cell("hog = bytearray(10**10)", after="imports"), FULL,
+    Case("memory-bomb-top-level", add_cell("hog = bytearray(10**10)", after="imports"), NONE,
          (r"Cell \d+ failed when run: MemoryError",)),
-    Case("memory-bomb-in-sigmoid", redefine("def sigmoid(z):\n    return np.ones(10**10)"), 8,
+    Case("memory-bomb-in-sigmoid", redefine("def sigmoid(z):\n    return np.ones(10**10)"), SIGMOID,
          (r"`sigmoid` raised an error:\n\S*(MemoryError|Unable to allocate)",)),
-    Case("sys-exit-top-level", add_cell("import sys\nsys.exit()", after="sigmoid"), FULL,
+    Case("sys-exit-top-level", add_cell("import sys\nsys.exit()", after="sigmoid"), NONE,
          (r"Cell \d+ failed when run: SystemExit\(None\): the cell called sys.exit\(\)",)),
-    Case("sys-exit-in-function", redefine("import sys\ndef relu_prime(z):\n    sys.exit(0)"), FULL - 2,
+    Case("sys-exit-in-function", redefine("import sys\ndef relu_prime(z):\n    sys.exit(0)"), RELU_PRIME,
          (r"`relu_prime` raised an error:\nSystemExit",)),
     # The process dies again on every restart (as nbgrader's kernel would): nothing can be graded.
-    Case("os-exit-top-level", add_cell("import os\nos._exit(0)"), 0,
+    Case("os-exit-top-level", add_cell("import os\nos._exit(0)"), ALL,
          (r"Cell \d+ failed when run: the notebook's process died", r"restarted 2 times already")),
-    Case("os-exit-in-function", redefine("import os\ndef relu_prime(z):\n    os._exit(0)"), FULL - 2,
+    Case("os-exit-in-function", redefine("import os\ndef relu_prime(z):\n    os._exit(0)"), RELU_PRIME,
          (r"died while running `relu_prime`: the process exited with status 0",)),
-    Case("c-stack-overflow", redefine(C_STACK_OVERFLOW), FULL - 2,
+    Case("c-stack-overflow", redefine(C_STACK_OVERFLOW), RELU_PRIME,
          (r"died while running `relu_prime`: the process killed by signal SIGSEGV",)),
     Case("recursion-top-level", add_cell("def forever(n):\n    return forever(n + 1)\nforever(0)", after="sigmoid"),
-         FULL, (r"Cell \d+ failed when run: RecursionError",)),
-    Case("recursion-in-sigmoid", redefine("def sigmoid(z):\n    return sigmoid(z)"), 8,
+         NONE, (r"Cell \d+ failed when run: RecursionError",)),
+    Case("recursion-in-sigmoid", redefine("def sigmoid(z):\n    return sigmoid(z)"), SIGMOID,
          (r"`sigmoid` raised an error:\nRecursionError",)),
     # Kills the worker's parent, then returns None: circle_rule fails whether or not the worker
     # survives its parent; the students graded after it by the same grading process must not notice.
-    Case("kill-zygote", redefine(KILL_ZYGOTE), FULL - 1, (r"`circle_classify`",)),
+    Case("kill-zygote", redefine(KILL_ZYGOTE), CIRCLE, (r"`circle_classify`",)),
     Case("daemon-thread-spinning", add_cell("import threading\ndef spin():\n    while True:\n        pass\n"
-                                            "threading.Thread(target=spin, daemon=True).start()"), FULL, (NOTHING,)),
-    Case("background-process", add_cell(lambda ctx: ESCAPE % ctx.tag), FULL, (NOTHING,),
+                                            "threading.Thread(target=spin, daemon=True).start()"), NONE, (NOTHING,)),
+    Case("background-process", add_cell(lambda ctx: ESCAPE % ctx.tag), NONE, (NOTHING,),
          check=check_no_process_left),
 
     # What crosses the wire: only data, within limits.
-    Case("return-1gb", redefine("def sigmoid(z):\n    return np.ones(2**27)"), 8,
+    Case("return-1gb", redefine("def sigmoid(z):\n    return np.ones(2**27)"), SIGMOID,
          (r"`sigmoid` raised an error:\nreturned a value the grader cannot receive: value is larger than the 256 MB",)),
     # Under the 256 MB wire limit, but base64 makes the reply larger than the grader's 300 MB cap.
-    Case("return-240mb", redefine("def sigmoid(z):\n    return np.zeros(240 * 2**17)"), 8,
+    Case("return-240mb", redefine("def sigmoid(z):\n    return np.zeros(240 * 2**17)"), SIGMOID,
          (r"`sigmoid` (on|raised)",), group="timed"),
-    Case("eq-always-true", redefine(LIAR), 8, (r"expected a number or numpy array, got a \S*Liar object",)),
-    Case("ndarray-subclass", redefine(AGREEABLE), 8,
+    Case("eq-always-true", redefine(LIAR), SIGMOID, (r"expected a number or numpy array, got a \S*Liar object",)),
+    Case("ndarray-subclass", redefine(AGREEABLE), SIGMOID,
          (r"expected a number or numpy array, got a \S*Agreeable object",)),
-    Case("returns-generator", redefine("def sigmoid(z):\n    return (v for v in np.ravel(z))"), 8,
+    Case("returns-generator", redefine("def sigmoid(z):\n    return (v for v in np.ravel(z))"), SIGMOID,
          (r"expected a number or numpy array, got a list",)),
     Case("returns-dict", redefine("def sigmoid(z):\n    return {'sigmoid': 1 / (1 + np.exp(-np.asarray(z)))}"),
-         8, (r"expected a number or numpy array, got a dict",)),
-    Case("nan-everywhere", redefine("def sigmoid(z):\n    return np.full(np.shape(z), np.nan)"), 8,
+         SIGMOID, (r"expected a number or numpy array, got a dict",)),
+    Case("nan-everywhere", redefine("def sigmoid(z):\n    return np.full(np.shape(z), np.nan)"), SIGMOID,
          (r"got nan at index .* non-finite values",)),
     Case("repr-recursion", redefine("class Loop:\n    def __repr__(self):\n        return repr(self)\n"
-                                    "def sigmoid(z):\n    return Loop()"), 8, (r"got a \S*Loop object",)),
-    Case("del-sigmoid", redefine("del sigmoid"), 8, (NOT_DEFINED % "sigmoid",)),
+                                    "def sigmoid(z):\n    return Loop()"), SIGMOID, (r"got a \S*Loop object",)),
+    Case("del-sigmoid", redefine("del sigmoid"), SIGMOID, (NOT_DEFINED % "sigmoid",)),
     Case("huge-print-100mb", add_cell("chunk = 'x' * 2**20\nfor _ in range(100):\n    print(chunk)", after="imports"),
-         FULL, (NOTHING + r"|Cell \d+ failed when run: OSError: \[Errno 27\] File too large",),
+         NONE, (NOTHING + r"|Cell \d+ failed when run: OSError: \[Errno 27\] File too large",),
          check=check_output_capped),
 
     # Tampering with the grader from inside: comparisons happen in the grading process.
     Case("monkeypatch-numpy", redefine("np.allclose = np.isclose = np.array_equal = lambda *a, **k: True\n"
-                                       + ZEROS_SIGMOID), 8, (r"`sigmoid` on .* values are wrong",)),
+                                       + ZEROS_SIGMOID), SIGMOID, (r"`sigmoid` on .* values are wrong",)),
     Case("monkeypatch-builtins", redefine("import builtins\nbuiltins.isinstance = lambda obj, cls: True\n"
-                                          "builtins.issubclass = lambda a, b: True"), FULL, (NOTHING,)),
+                                          "builtins.issubclass = lambda a, b: True"), NONE, (NOTHING,)),
     Case("import-autograder", redefine("import autograder.items\nautograder.items.run_item = lambda *a: None"),
-         FULL, (r"Cell \d+ failed when run: ModuleNotFoundError: No module named 'autograder'",)),
-    Case("redefine-check", redefine(REDEFINE_CHECK), 8, (r"`sigmoid` on .* values are wrong",)),
-    Case("fake-score-printed", redefine(FAKE_SCORE), 8, (r"`sigmoid` on .* values are wrong",),
+         NONE, (r"Cell \d+ failed when run: ModuleNotFoundError: No module named 'autograder'",)),
+    Case("redefine-check", redefine(REDEFINE_CHECK), SIGMOID, (r"`sigmoid` on .* values are wrong",)),
+    Case("fake-score-printed", redefine(FAKE_SCORE), SIGMOID, (r"`sigmoid` on .* values are wrong",),
          check=check_fake_score_only_in_output),
-    Case("stderr-writes", redefine(STDERR), FULL, (NOTHING,)),
-    Case("shell-magic", add_cell("!cat %s\n%%time x = 1" % SUITE, after="imports"), FULL, (NOTHING,),
+    Case("stderr-writes", redefine(STDERR), NONE, (NOTHING,)),
+    Case("shell-magic", add_cell("!cat %s\n%%time x = 1" % SUITE, after="imports"), NONE, (NOTHING,),
          secrets=_suite_secrets),
 
     # Reading what the grader hides, the network, writing outside the scratch folder.
-    Case("read-solutions", read_file(lambda ctx: SOLUTION), FULL, (CANT_READ,), secrets=_solution_secrets),
-    Case("read-suite", read_file(lambda ctx: SUITE), FULL, (CANT_READ,), secrets=_suite_secrets),
+    Case("read-solutions", read_file(lambda ctx: SOLUTION), NONE, (CANT_READ,), secrets=_solution_secrets),
+    Case("read-suite", read_file(lambda ctx: SUITE), NONE, (CANT_READ,), secrets=_suite_secrets),
     Case("read-suite-in-error", redefine("def sigmoid(z):\n    with open(%r) as f:\n"
-                                         "        raise RuntimeError(f.read())" % str(SUITE)), 8,
+                                         "        raise RuntimeError(f.read())" % str(SUITE)), SIGMOID,
          (r"`sigmoid` raised an error:\n(FileNotFoundError|PermissionError)",), secrets=_suite_secrets),
-    Case("read-gradebook", read_file(lambda ctx: GRADEBOOK), FULL, (CANT_READ,),
+    Case("read-gradebook", read_file(lambda ctx: GRADEBOOK), NONE, (CANT_READ,),
          secrets=lambda ctx: ["SQLite format 3", "CREATE TABLE"]),
     Case("read-other-students", add_cell(lambda ctx: "for path in [%r, %r]:\n    print(open(path).read())"
-                                         % (ctx.other, str(BUG_OVERFLOW)), after="imports"), FULL, (CANT_READ,),
+                                         % (ctx.other, str(BUG_OVERFLOW)), after="imports"), NONE, (CANT_READ,),
          secrets=_other_secrets),
     Case("import-suite-from-repo", add_cell("import sys, inspect\nsys.path.insert(0, %r)\n"
                                             "import autograder.suites.test_01_sigmoid as suite\n"
-                                            "print(inspect.getsource(suite))" % str(ROOT), after="imports"), FULL,
+                                            "print(inspect.getsource(suite))" % str(ROOT), after="imports"), NONE,
          (r"Cell \d+ failed when run: ModuleNotFoundError: No module named 'autograder(\.suites)?'",),
          secrets=_suite_secrets),
     Case("read-grader-environment", add_cell(FIND_GRADER + "with open('/proc/%d/environ' % grader, 'rb') as f:\n"
                                              "    print([v for v in f.read().split(b'\\0') if b'HOSTILE' in v])"),
-         FULL, (CANT_READ,), group="grader-env", secrets=lambda ctx: [ctx.canary]),
+         NONE, (CANT_READ,), group="grader-env", secrets=lambda ctx: [ctx.canary]),
     Case("network", add_cell(lambda ctx: "import socket\ns = socket.create_connection(('127.0.0.1', %d), timeout=3)\n"
                                          "s.sendall(b'exfiltrated')\nprint('CONNECTED')" % ctx.port, after="imports"),
-         FULL, (r"Cell \d+ failed when run: (ConnectionRefusedError|OSError|PermissionError|TimeoutError)",),
+         NONE, (r"Cell \d+ failed when run: (ConnectionRefusedError|OSError|PermissionError|TimeoutError)",),
          check=check_no_connection),
-    Case("write-outside-scratch", add_cell(write_outside, after="imports"), FULL, (NOTHING + "|" + CANT_READ,),
+    Case("write-outside-scratch", add_cell(write_outside, after="imports"), NONE, (NOTHING + "|" + CANT_READ,),
          check=check_nothing_written_outside),
 
     # Alone: they take down processes.
-    Case("kill-grading-process", add_cell(FIND_GRADER + "os.kill(grader, 9)"), FULL, (CANT_READ,),
+    Case("kill-grading-process", add_cell(FIND_GRADER + "os.kill(grader, 9)"), NONE, (CANT_READ,),
          group="grader-kill"),
     # In circle_classify, the last item called, so no later call can be confused by the children.
     Case("fork-bomb", redefine("import os\ndef circle_classify(X, r=1.0):\n    while True:\n        os.fork()"),
-         FULL - 1, (r"`circle_classify`",), group="fork-bomb"),
+         CIRCLE, (r"`circle_classify`",), group="fork-bomb"),
 ]
 
 JOBS = {"main": 2, "timed": 4, "grader-env": 2, "grader-kill": 2, "fork-bomb": 2}
@@ -614,7 +618,7 @@ def graded(tmp_path_factory):
                           "canary-" + uuid.uuid4().hex, "hostile-" + uuid.uuid4().hex, "hostile-" + uuid.uuid4().hex,
                           listener, hashlib.sha256(CONFIG.read_bytes()).hexdigest())
             contexts.append(ctx)
-            for student, (path, _) in SENTINELS.items():
+            for student, path in SENTINELS.items():
                 _write(folder, student, path.read_bytes())
             for case in CASES:
                 if case.group == group:
@@ -643,10 +647,14 @@ def test_hostile_submission(case, graded):
     results, ctx = graded(case.group)
     result = results[case.id]
     told = student_text(result)
-    assert (result.score, result.max_score) == (case.score, FULL), _describe(result)
+    points = {item.id: item.points for item in load_items(A)}
+    lost = points if case.lost == ALL else case.lost
+    assert (result.score, result.max_score) == (full_marks(A) - sum(points[i] for i in lost), full_marks(A)), \
+        _describe(result)
     for pattern in case.messages:
         assert re.search(pattern, told), "%r not found; %s" % (pattern, _describe(result))
-    assert {s: results[s].score for s in SENTINELS} == {s: want for s, (_, want) in SENTINELS.items()}
+    assert {s: results[s].score for s in SENTINELS} == {s: expected_score(A, Path(path).stem)
+                                                         for s, path in SENTINELS.items()}
     if case.secrets:
         seen = result.output + "\n" + told
         baseline = "\n".join(results[s].output + student_text(results[s]) for s in SENTINELS)

@@ -64,6 +64,11 @@ WORKSHEET = ('Identifier,Full name,Status,Last modified (submission)\n'
 ZIP_TIME = utc(2026, 12, 6, 12, 0)      # 1.5 days after 01's deadline
 
 
+@pytest.fixture(autouse=True)
+def calendar(fixed_calendar):
+    """The downloads' times are absolute: 01's due date and the late policy are the test calendar's."""
+
+
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     """A course with the roster in nbgrader's gradebook and one LMS download of 01_sigmoid."""

@@ -5,15 +5,21 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import grading_config
 from autograder import exports, gradebook, lifecycle, reports
 from autograder.coursefolder import CourseFolder
 from autograder.grading import NotebookResult
 from autograder.items import ItemResult, load_items
 
+from .conftest import after_due, full_marks
+
 A = "07_keras_mnist"
 HAND = {"answer_architecture": 3, "answer_loss_activation": 2, "answer_train_vs_validation": 2,
         "answer_regularization": 3}
-LATE = "2027-01-17 12:00:00.000000 UTC"                 # 2 started days after due + grace: 20% off
+LATE = after_due(A, days=1.5)                          # 1.5 days after the due date
+AUTO = full_marks(A)                                   # the autograded items' points
+FULL = AUTO + sum(HAND.values())
+ADA = AUTO - grading_config.ASSIGNMENTS[A]["items"]["test_accuracy"] + 5.5     # by hand: 2.5 + 3
 
 
 def auto_result(root, student, lost=()):
@@ -57,7 +63,7 @@ def test_manual_cells_come_from_the_source_notebook():
 
 def test_without_a_gradebook_items_graded_by_hand_are_pending(tmp_path):
     shown, = gradebook.with_manual_grades([auto_result(tmp_path, "cy")], tmp_path)
-    assert (shown.score, shown.max_score) == (15, 25)
+    assert (shown.score, shown.max_score) == (AUTO, FULL)
     manual = shown.items[-4:]
     assert [(i.item, i.points, i.max_points, i.status) for i in manual] == [
         (cell, 0.0, points, "pending") for cell, points in HAND.items()]
@@ -80,8 +86,8 @@ def test_grades_by_hand_reach_every_output_and_totals_equal_nbgraders_export(cou
     results, exported, page = lifecycle.grades(out, folder)     # make grades: after grading in the formgrader
     assert lifecycle.feedback(out, folder) == 2
     by_student = {r.student: r for r in results}
-    assert (by_student["ada"].score, by_student["ada"].max_score) == (11 + 5.5, 25)
-    assert (by_student["bob"].score, by_student["bob"].max_score) == (15, 25)
+    assert (by_student["ada"].score, by_student["ada"].max_score) == (ADA, FULL)
+    assert (by_student["bob"].score, by_student["bob"].max_score) == (AUTO, FULL)
 
     nbgrader = {row["student_id"]: row for row in read_csv(exported)}
     table = {row["student"]: row for row in read_csv(out / "grades" / ("%s.csv" % A))}
@@ -91,22 +97,24 @@ def test_grades_by_hand_reach_every_output_and_totals_equal_nbgraders_export(cou
         assert float(table[student]["raw_score"]) == pytest.approx(float(theirs["raw_score"]))
         assert float(table[student]["late_penalty"]) == pytest.approx(float(theirs["late_submission_penalty"]))
         assert float(table[student]["score"]) == pytest.approx(float(theirs["score"]))
-        assert float(table[student]["max_score"]) == float(theirs["max_score"]) == 25
+        assert float(table[student]["max_score"]) == float(theirs["max_score"]) == FULL
         assert float(summary[student][A]) == float(summary[student]["total"]) == pytest.approx(float(theirs["score"]))
-    assert table["ada"]["days_late"] == "2" and float(table["ada"]["score"]) == pytest.approx(16.5 * 0.8)
+    days, lost = gradebook.late_penalty(A, LATE)
+    assert days > 0 and table["ada"]["days_late"] == str(days)
+    assert float(table["ada"]["score"]) == pytest.approx(ADA * (1 - lost))
     assert [table["ada"]["%s (by hand)" % c] for c in HAND] == ["2.5", "pending", "pending", "3"]
     assert [table["bob"]["%s (by hand)" % c] for c in HAND] == ["pending"] * 4
     assert (summary["ada"]["pending_by_hand"], summary["bob"]["pending_by_hand"]) == ("2", "4")
 
     ada = json.loads((out / "results" / A / "ada.json").read_text())
-    assert (ada["score"], ada["max_score"]) == (16.5, 25)
+    assert (ada["score"], ada["max_score"]) == (ADA, FULL)
     tests = {t["name"]: t for t in ada["tests"]}
     assert tests["answer_architecture (graded by hand)"]["score"] == 2.5
     assert tests["answer_architecture (graded by hand)"]["output"] == "graded by hand: batch size: right; depth: vague"
     assert tests["answer_loss_activation (graded by hand: pending)"]["score"] == 0
 
     page_ada = (folder.feedback / "ada" / A / ("%s.html" % A)).read_text()
-    assert "16.5 / 25" in page_ada and "2.5 / 3" in page_ada and "graded by hand: pending" in page_ada
+    assert "%g / %g" % (ADA, FULL) in page_ada and "2.5 / 3" in page_ada and "graded by hand: pending" in page_ada
     assert "4 points are graded by hand and not graded yet" in page_ada
     assert "Question 1. What happened when you changed the batch size" in page_ada
     assert "depth: vague" in page_ada
@@ -115,8 +123,8 @@ def test_grades_by_hand_reach_every_output_and_totals_equal_nbgraders_export(cou
 
     lines = reports.format_table(results).splitlines()
     assert "by hand" in lines[0]
-    assert any(l.split()[:3] == [A, "ada", "16.5/25"] and "5.5/10, 4 pts pending" in l for l in lines)
-    assert any(l.split()[:3] == [A, "bob", "15/25"] and "0/10, 10 pts pending" in l for l in lines)
+    assert any(l.split()[:3] == [A, "ada", "%g/%g" % (ADA, FULL)] and "5.5/10, 4 pts pending" in l for l in lines)
+    assert any(l.split()[:3] == [A, "bob", "%g/%g" % (AUTO, FULL)] and "0/10, 10 pts pending" in l for l in lines)
     assert "Pending hand grading" in page.read_text()
 
 

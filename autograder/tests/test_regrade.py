@@ -10,11 +10,11 @@ import pytest
 import grading_config
 from autograder import classgrade, gradebook, grading, lifecycle
 
-from .conftest import SAMPLE_CLASS
+from .conftest import SAMPLE_CLASS, after_due, full_marks
 
 STUDENTS = {"01_sigmoid": ["reference", "stub", "bug-overflow", "bug-derivative"],
             "02_cross_entropy": ["reference", "bug-no-half"]}
-LATE = ("bug-overflow", "01_sigmoid", "2026-12-06 12:00:00 UTC")    # 2 days late
+LATE = ("bug-overflow", "01_sigmoid", after_due("01_sigmoid", days=2))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_points_change_rescores_without_a_worker_and_matches_a_full_regrade(cour
     assert lines == [
         "grading_config.py: points of 01_sigmoid changed → re-scoring 4 submissions of 01_sigmoid without running them",
         "autograde: 0 to grade (running student code), 4 to re-score (no code runs), 2 up to date"]
-    assert next(r.score for r in rescored if r.student == "reference") == 17.5     # 16 + 3 - 1.5
+    assert next(r.score for r in rescored if r.student == "reference") == full_marks("01_sigmoid")
     full, _, full_table = autograde(course / "submitted", course / "full")
     assert per_item(rescored) == per_item(full)
     assert table == full_table
@@ -89,7 +89,7 @@ def test_points_change_rescores_without_a_worker_and_matches_a_full_regrade(cour
 def test_late_policy_change_rescores_without_a_worker_and_matches_a_full_regrade(course, monkeypatch):
     _, _, before = autograde(course / "submitted", course / "reports")
     monkeypatch.setitem(grading_config.LATE_POLICY, "penalty_per_day", 0.25)
-    monkeypatch.setitem(grading_config.DUE_DATES, "02_cross_entropy", "2026-12-01 23:59:00 UTC")
+    monkeypatch.setitem(grading_config.DUE_DATES, "02_cross_entropy", "2020-12-01 23:59:00 UTC")   # all late
     with no_workers():
         rescored, lines, table = autograde(course / "submitted", course / "reports")
     assert lines == [
@@ -133,7 +133,8 @@ def test_a_change_in_what_items_compute_regrades_only_the_submissions_it_affects
         "grading_config.py: limits of 02_cross_entropy changed → regrading 2 submissions of 02_cross_entropy",
         "autograde: 5 to grade (running student code), 0 to re-score (no code runs), 1 up to date"]
     assert (stored / "bug-derivative.json").stat().st_mtime_ns == untouched
-    assert {r.student: r.score for r in results if r.assignment == "01_sigmoid"}["reference"] == 16
+    scores = {r.student: r.score for r in results if r.assignment == "01_sigmoid"}
+    assert scores["reference"] == full_marks("01_sigmoid")
     with no_workers():
         assert autograde(course / "submitted", course / "reports")[1] == [
             "autograde: nothing to do: all 6 stored results are up to date"]

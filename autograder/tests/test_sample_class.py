@@ -1,11 +1,11 @@
 """Every sample submission scores exactly its expected score in the kit's grader."""
 import pytest
 
-from autograder.reports import read_expected
+from autograder.samples import expected_scores
 
 from .conftest import SAMPLE_CLASS
 
-EXPECTED = read_expected(sorted(SAMPLE_CLASS.glob("*/expected_scores.csv")))
+EXPECTED = expected_scores()
 
 
 @pytest.mark.parametrize("assignment,student", sorted(EXPECTED), ids=["/".join(k) for k in sorted(EXPECTED)])

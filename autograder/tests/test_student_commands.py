@@ -13,7 +13,11 @@ from autograder.course import ROOT
 from autograder.grading import grade_notebook
 from autograder.pullrequest import student_and_assignment
 
+from .conftest import full_marks
+
 SAMPLES = ROOT / "course_data" / "sample_class"
+
+FULL = full_marks("01_sigmoid")
 
 
 @pytest.fixture
@@ -62,7 +66,7 @@ def test_a_notebook_of_no_assignment_is_an_error_not_a_traceback(folder):
     proc = kit(folder, "grade", ".")           # the others are graded, this one is skipped by name
     assert proc.returncode == 1
     assert "from scratch.ipynb: not graded: the notebook has none of the cell ids" in proc.stdout
-    assert "01_sigmoid (1) / 01_sigmoid: 16/16" in proc.stdout
+    assert "01_sigmoid (1) / 01_sigmoid: %g/%g" % (FULL, FULL) in proc.stdout
     assert "my homework / 03_backprop: 0/" in proc.stdout
 
 
@@ -102,8 +106,8 @@ def test_grade_help_documents_the_rules(folder):
 def test_grade_names_the_student_given(folder):
     proc = kit(folder, "grade", "01_sigmoid (1).ipynb", "--student", "jane", "--json", "out.json")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("jane / 01_sigmoid: 16/16")
-    assert json.loads((folder / "out.json").read_text())["score"] == 16
+    assert proc.stdout.startswith("jane / 01_sigmoid: %g/%g" % (FULL, FULL))
+    assert json.loads((folder / "out.json").read_text())["score"] == FULL
 
 
 def test_nothing_graded_writes_no_json(folder):

@@ -13,11 +13,23 @@ from .wire import Opaque
 STRUCTURE_HINT = "return a list with one dict {\"W\": ..., \"b\": ...} per layer, like the params you were given"
 
 
-def fail(func, case, problem, hint=""):
+def fail(func, case, problem, hint="", known=()):
+    """Fail the item: "`func` on case: problem", then "Likely cause: " the first misconception of
+    `known` (the ones the caller found to apply), then the hint."""
     lines = ["`%s` on %s: %s" % (func, case, problem)]
+    if known:
+        lines.append("Likely cause: " + known[0])
     if hint:
         lines.append("Hint: " + hint)
     raise ItemFailure("\n".join(lines))
+
+
+def _named(failure, cause):
+    """`failure` (an ItemFailure) with a "Likely cause" line after its first line, if there is a cause."""
+    if not cause:
+        return failure
+    problem, _, rest = str(failure).partition("\n")
+    return ItemFailure("\n".join([problem, "Likely cause: " + cause] + ([rest] if rest else [])))
 
 
 def describe(value):
@@ -53,11 +65,7 @@ def expect_close(got, expected, func, case, hint="", *, rtol, atol, float_dtype=
     try:
         _expect_close(got, expected, func, case, hint, rtol, atol, float_dtype)
     except ItemFailure as exc:
-        cause = diagnose(got, known, rtol, atol)
-        if not cause:
-            raise
-        problem, _, rest = str(exc).partition("\n")
-        raise ItemFailure("\n".join([problem, "Likely cause: " + cause] + ([rest] if rest else []))) from None
+        raise _named(exc, diagnose(got, known, rtol, atol)) from None
 
 
 def _expect_close(got, expected, func, case, hint, rtol, atol, float_dtype):
@@ -82,18 +90,25 @@ def _expect_close(got, expected, func, case, hint, rtol, atol, float_dtype):
                                             arr[where], diff), hint)
 
 
-def diagnose(got, known, rtol, atol):
+def diagnose(got, known, rtol=1e-6, atol=1e-9):
     """The misconception of the first [wrong answer, misconception] pair in `known` that `got` matches."""
+    return next(iter(diagnoses(got, known, rtol, atol)), None)
+
+
+def diagnoses(got, known, rtol=1e-6, atol=1e-9):
+    """Every misconception of `known` ([wrong answer, misconception] pairs) whose answer `got` matches
+    (NaN matching NaN), in order."""
     try:
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return None
+        return []
+    found = []
     for wrong, cause in known:
         wrong = np.asarray(wrong, dtype=float)
         if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9),
                                                     equal_nan=True):
-            return cause
-    return None
+            found.append(cause)
+    return found
 
 
 def _as_floats(got, expected):
@@ -133,17 +148,17 @@ def expect_all_close(cases, func, hint="", *, rtol, atol, float_dtype=False):
             expect_close(got, expected, func, case, hint, rtol=rtol, atol=atol, float_dtype=float_dtype, known=known)
         except ItemFailure as exc:
             failures.append((relative_error(got, expected), _largest_difference(got, expected), str(exc),
-                             diagnose(got, known, rtol, atol), case))
+                             diagnoses(got, known, rtol, atol), case))
     if len(failures) <= 1:
         if failures:
             raise ItemFailure(failures[0][2])
         return
     worst = max(failures, key=lambda f: f[:2])
-    causes = {f[3] for f in failures}
+    shared = [cause for cause in failures[0][3] if all(cause in f[3] for f in failures)]
     lines = ["`%s` fails %d of %d cases: %s." % (func, len(failures), len(cases), "; ".join(f[4] for f in failures)),
              "The worst (relative error %.3g) — %s" % (worst[0], worst[2].partition("\n")[0])]
-    if len(causes) == 1 and None not in causes:
-        lines.append("Likely cause, in every failing case: " + causes.pop())
+    if shared:
+        lines.append("Likely cause, in every failing case: " + shared[0])
     if hint:
         lines.append("Hint: " + hint)
     raise ItemFailure("\n".join(lines))
@@ -164,17 +179,22 @@ def expect_equal(got, expected, func, case, hint=""):
              % (wrong.sum(), wrong.size, where, expected[where], arr[where]), hint)
 
 
-def expect_no_warnings(call, func, case, hint=""):
-    """`call` is a CallResult; numpy warnings (overflow, divide by zero) count as wrong."""
+def expect_no_warnings(call, func, case, hint="", known=()):
+    """`call` is a CallResult; numpy warnings (overflow, divide by zero) count as wrong. `known`:
+    [text in a warning, the wrong answer that goes with it or None, misconception] triples."""
     if call.warnings:
-        fail(func, case, "it raised warnings: %s" % "; ".join(call.warnings[:3]), hint)
+        said = " ".join(call.warnings)
+        causes = [cause for fragment, wrong, cause in known
+                  if fragment in said and (wrong is None or diagnose(call.value, [[wrong, True]]))]
+        fail(func, case, "it raised warnings: %s" % "; ".join(call.warnings[:3]), hint, causes)
 
 
-def expect_unchanged(before, after, func, what, hint="return a new array; never modify the inputs"):
-    """The function must not mutate its (array) argument."""
+def expect_unchanged(before, after, func, what, hint="return a new array; never modify the inputs", known=()):
+    """The function must not mutate its (array) argument. `known`: [what the argument became, the
+    misconception that does that] pairs."""
     if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray) and
                                                np.array_equal(before, after, equal_nan=True)):
-        fail(func, "its input", "it modified %s in place" % what, hint)
+        fail(func, "its input", "it modified %s in place" % what, hint, diagnoses(after, known))
 
 
 def expect_sequence(got, length, func, case, what, hint=""):
@@ -220,25 +240,28 @@ def expect_exact(got, expected, func, case, what, hint="", type_hint=""):
 
 
 def expect_inverted_dropout(out, mask, A, p, func, case, *, rtol, atol):
-    """Every unit of `out` is 0 (dropped) or A / (1 − p) (kept), and `mask` is 0 or 1 / (1 − p) to match."""
+    """Every unit of `out` is 0 (dropped) or A / (1 − p) (kept), and `mask` is 0 or 1 / (1 − p) to match;
+    kept units are compared at the precision of `out`'s dtype (float32 allowed)."""
     scale = 1 / (1 - p)
+    out, mask = np.asarray(out), np.asarray(mask)
+    precision = 1e-9 if out.dtype != np.float32 and out.dtype != np.float16 else 8 * float(np.finfo(out.dtype).eps)
     dropped = out == 0
-    bad = ~dropped & ~np.isclose(out, A * scale, rtol=1e-9, atol=0)
+    bad = ~dropped & ~np.isclose(out, A * scale, rtol=precision, atol=0)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         ratio = out[where] / A[where]
-        if np.isclose(ratio, 1.0):
-            hint = ("the kept units were not rescaled: inverted dropout divides them by the keep probability "
-                    "1 − p, so that the expected output equals A")
-        elif p > 0 and np.isclose(ratio, 1 / p):
-            hint = "you divided by p, the drop probability; divide by the keep probability 1 − p"
-        else:
-            hint = "kept units are A / (1 − p); dropped units are exactly 0"
+        causes = []
+        if np.isclose(ratio, 1.0, rtol=precision):
+            causes.append("the kept units were not rescaled: inverted dropout divides them by the keep "
+                          "probability 1 − p, so that the expected output equals A")
+        elif p > 0 and np.isclose(ratio, 1 / p, rtol=precision):
+            causes.append("you divided by p, the drop probability; divide by the keep probability 1 − p")
         fail(func, case, "%d of %d units are neither 0 nor A/(1 − p) = A × %.6g; at index %s A = %.6g, got %.6g "
-             "(= A × %.6g)" % (bad.sum(), bad.size, scale, where, A[where], out[where], ratio), hint)
+             "(= A × %.6g)" % (bad.sum(), bad.size, scale, where, A[where], out[where], ratio),
+             "kept units are A / (1 − p); dropped units are exactly 0", causes)
     expect_close(mask, np.where(dropped, 0.0, scale), func, case + " (mask)",
                  "the mask holds the scale too: 0 where dropped, 1/(1 − p) where kept, so out = A * mask",
-                 rtol=rtol, atol=atol)
+                 rtol=max(rtol, precision), atol=atol)
 
 
 def expect_minibatches(got, X, Y, func, case, in_order=None):
@@ -316,17 +339,17 @@ def expect_layers(layers, spec, func, case):
 
 def expect_structure(got, like, func, case, what, hint=STRUCTURE_HINT):
     """`got` is a list of dicts with the keys and array shapes of `like` (params, gradients, velocities).
-    Messages count layers from 1, as the notebooks do (layer 1 is [0])."""
+    Messages name entries by index (`what[0]['W']`): notebooks differ in how they number layers."""
     if not isinstance(got, (list, tuple)):
         fail(func, case, "expected %s as a list of %d dicts, got %s" % (what, len(like), describe(got)), hint)
     if len(got) != len(like):
         fail(func, case, "expected %s with %d layers, got %d" % (what, len(like), len(got)), hint)
     for layer, (d, ref) in enumerate(zip(got, like)):
         if not isinstance(d, dict) or set(d) != set(ref):
-            fail(func, case, "%s: layer %d ([%d]) should be a dict with keys %s, got %s"
-                 % (what, layer + 1, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
+            fail(func, case, "%s[%d] should be a dict with keys %s, got %s"
+                 % (what, layer, sorted(ref), sorted(d) if isinstance(d, dict) else describe(d)), hint)
         for key in sorted(ref):
-            where = "%s — %s, layer %d ([%d]), %r" % (case, what, layer + 1, layer, key)
+            where = "%s — %s[%d][%r]" % (case, what, layer, key)
             shape = as_numeric(d[key], func, where, hint).shape
             if shape != np.shape(ref[key]):
                 fail(func, where, "expected shape %s, got %s" % (np.shape(ref[key]), describe(d[key])), hint)
@@ -337,7 +360,7 @@ def expect_structure_close(got, expected, func, case, what, hint, *, rtol, atol)
     expect_structure(got, expected, func, case, what)
     for layer, (d, ref) in enumerate(zip(got, expected)):
         for key in sorted(ref):
-            where = "%s — %s, layer %d ([%d]), %r" % (case, what, layer + 1, layer, key)
+            where = "%s — %s[%d][%r]" % (case, what, layer, key)
             expect_close(d[key], ref[key], func, where, hint, rtol=rtol, atol=atol)
 
 
