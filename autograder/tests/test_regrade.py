@@ -88,7 +88,8 @@ def test_points_change_rescores_without_a_worker_and_matches_a_full_regrade(cour
 
 def test_late_policy_change_rescores_without_a_worker_and_matches_a_full_regrade(course, monkeypatch):
     _, _, before = autograde(course / "submitted", course / "reports")
-    monkeypatch.setitem(grading_config.LATE_POLICY, "penalty_per_day", 0.25)
+    per_day = grading_config.LATE_POLICY["penalty_per_day"] + 0.05
+    monkeypatch.setitem(grading_config.LATE_POLICY, "penalty_per_day", per_day)
     monkeypatch.setitem(grading_config.DUE_DATES, "02_cross_entropy", "2020-12-01 23:59:00 UTC")   # all late
     with no_workers():
         rescored, lines, table = autograde(course / "submitted", course / "reports")
@@ -99,7 +100,7 @@ def test_late_policy_change_rescores_without_a_worker_and_matches_a_full_regrade
         "autograde: 0 to grade (running student code), 6 to re-score (no code runs), 0 up to date"]
     assert table != before
     late = course / "submitted" / "bug-overflow" / "01_sigmoid"
-    assert gradebook.late_penalty("01_sigmoid", gradebook.submission_time(late)) == (2, 0.5)     # 2 days × 25%
+    assert gradebook.late_penalty("01_sigmoid", gradebook.submission_time(late)) == (2, pytest.approx(2 * per_day))
     full, _, full_table = autograde(course / "submitted", course / "full")
     assert per_item(rescored) == per_item(full)
     assert table == full_table
