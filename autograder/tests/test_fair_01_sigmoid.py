@@ -1,20 +1,11 @@
 """01_sigmoid: correct answers in other forms get full marks, the new cases catch their bugs, and failures
 name the misconception (in-process, on the reference notebook with one function replaced)."""
-import matplotlib.pyplot as plt
 import pytest
 
-from autograder.items import load_items, run_item, settle_dependencies
 
-from .test_fair_grading import reference_namespace
+from .test_fair_grading import failed_items, graded
 
 A = "01_sigmoid"
-
-
-def grade(extra=""):
-    plt.close("all")
-    items = load_items(A)
-    results = settle_dependencies(items, [run_item(i, reference_namespace(A, extra)) for i in items])
-    return {r.item: r for r in results}
 
 
 CORRECT = {
@@ -40,23 +31,19 @@ CORRECT = {
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_a_correct_variant_gets_full_marks(name):
-    results = grade(CORRECT[name])
+    results = graded(A, CORRECT[name])
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]
 
 
-def _failed(results):
-    return {r.item for r in results.values() if not r.passed}
-
-
 def test_circle_classify_without_the_default_radius_fails_only_circle_rule():
-    results = grade("def circle_classify(X, r):\n    return np.hypot(X[:, 0], X[:, 1]) < r\n")
-    assert _failed(results) == {"circle_rule"}
+    results = graded(A, "def circle_classify(X, r):\n    return np.hypot(X[:, 0], X[:, 1]) < r\n")
+    assert failed_items(results) == {"circle_rule"}
     assert "missing 1 required positional argument: 'r'" in results["circle_rule"].message
 
 
 def test_relu_prime_overwriting_z_fails_relu_prime_values():
-    results = grade("def relu_prime(z):\n    z[z > 0] = 1.0\n    z[z <= 0] = 0.0\n    return z\n")
-    assert _failed(results) == {"relu_prime_values"}
+    results = graded(A, "def relu_prime(z):\n    z[z > 0] = 1.0\n    z[z <= 0] = 0.0\n    return z\n")
+    assert failed_items(results) == {"relu_prime_values"}
     assert "it modified z in place" in results["relu_prime_values"].message
 
 
@@ -74,20 +61,20 @@ def test_relu_prime_overwriting_z_fails_relu_prime_values():
     ("def circle_features(X):\n    return np.column_stack([X ** 2, X])\n", "circle_features", "wrong order"),
 ])
 def test_a_known_misconception_is_named(code, item, cause):
-    message = grade(code)[item].message
+    message = graded(A, code)[item].message
     assert "Likely cause" in message and cause in message, message
 
 
 def test_and_gate_on_a_broken_neuron_says_to_fix_neuron_first():
-    results = grade("def neuron(x, w, b, activation):\n    return activation(np.dot(w, x) + b)\n")
-    assert _failed(results) == {"neuron_batch", "and_table"}
+    results = graded(A, "def neuron(x, w, b, activation):\n    return activation(np.dot(w, x) + b)\n")
+    assert failed_items(results) == {"neuron_batch", "and_table"}
     assert results["and_table"].message.startswith("Item neuron_batch, which this one builds on, fails too")
 
 
 def test_every_failing_neuron_case_is_summarized():
-    message = grade("def neuron(x, w, b, activation):\n    return x @ w + b\n")["neuron_single"].message
+    message = graded(A, "def neuron(x, w, b, activation):\n    return x @ w + b\n")["neuron_single"].message
     assert message.startswith("`neuron` fails 2 of 3 cases") and "without applying the activation" in message
 
 
 def test_the_correct_answer_is_never_diagnosed():
-    assert all(r.passed and not r.message for r in grade().values())
+    assert all(r.passed and not r.message for r in graded(A).values())

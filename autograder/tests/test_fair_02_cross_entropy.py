@@ -1,19 +1,11 @@
 """02_cross_entropy: correct answers in other forms get full marks, every failing case is summarized and
 failures name the misconception (in-process, on the reference notebook with one function replaced)."""
-import matplotlib.pyplot as plt
 import pytest
 
-from autograder.items import load_items, run_item
 
-from .test_fair_grading import reference_namespace
+from .test_fair_grading import graded
 
 A = "02_cross_entropy"
-
-
-def grade(extra=""):
-    plt.close("all")
-    nb = reference_namespace(A, extra)
-    return {i.id: run_item(i, nb) for i in load_items(A)}
 
 
 CORRECT = {
@@ -37,7 +29,7 @@ CORRECT = {
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_a_correct_variant_gets_full_marks(name):
-    results = grade(CORRECT[name])
+    results = graded(A, CORRECT[name])
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]
 
 
@@ -46,7 +38,7 @@ ARGMAX = ("def categorical_cross_entropy(y, a):\n    idx = np.argmax(y, axis=1)\
 
 
 def test_soft_labels_turned_into_argmax_are_named_in_a_summary_of_every_failing_case():
-    message = grade(ARGMAX)["categorical_cross_entropy_values"].message
+    message = graded(A, ARGMAX)["categorical_cross_entropy_values"].message
     assert message.startswith("`categorical_cross_entropy` fails 2 of 4 cases")
     assert "Likely cause, in every failing case: you turned soft labels into one-hot with argmax" in message
 
@@ -71,9 +63,9 @@ def test_soft_labels_turned_into_argmax_are_named_in_a_summary_of_every_failing_
      "you clipped a in place"),
 ])
 def test_a_known_misconception_is_named(code, item, cause):
-    message = grade(code)[item].message
+    message = graded(A, code)[item].message
     assert "Likely cause" in message and cause in message, message
 
 
 def test_the_correct_answer_is_never_diagnosed():
-    assert all(r.passed and not r.message for r in grade().values())
+    assert all(r.passed and not r.message for r in graded(A).values())

@@ -5,12 +5,12 @@ import pytest
 
 import grading_config
 from autograder import visible
-from autograder.items import load_items, run_item, settle_dependencies
+from autograder.items import load_items
 from autograder.notebook import code_cells, read_submission
 from autograder.worker.namespace import LocalNamespace
 
 from .conftest import SAMPLE_CLASS
-from .test_fair_grading import reference_namespace
+from .test_fair_grading import reference_namespace, run_items
 
 A = "03_backprop"
 ITEMS = {i.id: i for i in load_items(A)}
@@ -20,12 +20,6 @@ BACKWARD_ITEMS = [i for i in ITEMS if i.startswith("backward_")]
 @pytest.fixture(autouse=True)
 def grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")      # the notebooks' demonstrations skip themselves
-
-
-def run(nb, only=None):
-    results = [run_item(item, nb) for ident, item in ITEMS.items() if only is None or ident in only]
-    settle_dependencies([ITEMS[r.item] for r in results], results)
-    return {r.item: r for r in results}
 
 
 def failed(results):
@@ -62,7 +56,7 @@ def test_every_bug_sample_is_a_catalogued_case():
 
 @pytest.mark.parametrize("student", sorted(BUG_CAUSES))
 def test_every_failed_item_of_a_bug_sample_names_its_misconception(student):
-    messages = failed(run(sample(student)))
+    messages = failed(run_items(A, sample(student)))
     assert messages
     for ident, message in messages.items():
         assert "Likely cause" in message and BUG_CAUSES[student] in message, (ident, message)
@@ -104,12 +98,12 @@ def relative_error(a, b):                      # entry by entry over np.ndindex(
 
 @pytest.mark.parametrize("variant", sorted(CORRECT_VARIANTS))
 def test_a_correct_variant_gets_full_marks(variant):
-    assert failed(run(reference_namespace(A, CORRECT_VARIANTS[variant]))) == {}
+    assert failed(run_items(A, reference_namespace(A, CORRECT_VARIANTS[variant]))) == {}
 
 
 @pytest.mark.parametrize("student", ["reference", "alt-loops-recursion", "alt-einsum-object-cache"])
 def test_correct_samples_get_full_marks(student):
-    assert failed(run(sample(student))) == {}
+    assert failed(run_items(A, sample(student))) == {}
 
 
 # ---------------------------------------------------------------- one bug, one loss
@@ -124,7 +118,7 @@ def forward(params, X, hidden="sigmoid", output="sigmoid"):
 @pytest.mark.parametrize("policy", ["charge", "excuse"])
 def test_a_forward_bug_is_named_as_the_cause_in_backward_items(monkeypatch, policy):
     monkeypatch.setattr(grading_config, "DEPENDENT_ITEMS", policy)
-    results = run(reference_namespace(A, FORWARD_IGNORES_ACTIVATIONS))
+    results = run_items(A, reference_namespace(A, FORWARD_IGNORES_ACTIVATIONS))
     messages = failed(results)
     assert {"forward_values", "forward_random"} <= set(messages)
     assert "Likely cause" in messages["forward_values"] and "forward ignores" in messages["forward_values"]
@@ -147,7 +141,7 @@ _forward = forward
 def forward(params, X, hidden="relu", output="softmax"):
     return _forward(params, X, hidden, output)
 ''')
-    messages = failed(run(nb, {"forward_values", "forward_random"}))
+    messages = failed(run_items(A, nb, {"forward_values", "forward_random"}))
     assert set(messages) == {"forward_random"} and "without hidden and output" in messages["forward_random"]
 
 
@@ -157,7 +151,7 @@ _backward = backward
 def backward(params, cache, Y, loss):
     return _backward(params, cache, Y, loss)
 ''')
-    messages = failed(run(nb, BACKWARD_ITEMS))
+    messages = failed(run_items(A, nb, BACKWARD_ITEMS))
     assert set(messages) == {"backward_sigmoid_quadratic"}
     assert "raised an error" in messages["backward_sigmoid_quadratic"]
 
@@ -189,7 +183,7 @@ def test_a_backward_misconception_is_named(bug):
     old, new, item, cause = BACKWARD_BUGS[bug]
     source = _reference_backward()
     assert old in source
-    messages = failed(run(reference_namespace(A, source.replace(old, new)), BACKWARD_ITEMS))
+    messages = failed(run_items(A, reference_namespace(A, source.replace(old, new)), BACKWARD_ITEMS))
     assert item in messages and cause in messages[item], messages
 
 
@@ -239,7 +233,7 @@ def init_params(layer_sizes, rng):
 
 @pytest.mark.parametrize("item,extra,cause", OTHER_BUGS, ids=[c for _, _, c in OTHER_BUGS])
 def test_another_misconception_is_named(item, extra, cause):
-    messages = failed(run(reference_namespace(A, extra), {item}))
+    messages = failed(run_items(A, reference_namespace(A, extra), {item}))
     assert item in messages and "Likely cause" in messages[item] and cause in messages[item], messages
 
 
@@ -255,7 +249,7 @@ def backward(params, cache, Y, loss="quadratic"):
         p["W"] = p["W"] - 0.1 * g["W"]           # a new array, put into the caller's dict
     return grads
 ''')
-    message = failed(run(nb, {"backward_deep"}))["backward_deep"]
+    message = failed(run_items(A, nb, {"backward_deep"}))["backward_deep"]
     assert "params[0]['W'] (layer 1's W) is not what it was" in message and "in place" not in message
 
 
@@ -267,7 +261,7 @@ def backward(params, cache, Y, loss="quadratic"):
     grads[0]["W"] = grads[0]["W"] * 2               # only the first layer (params[0]) is wrong
     return grads
 ''')
-    failing = failed(run(nb, {"backward_sigmoid_quadratic"}))["backward_sigmoid_quadratic"].splitlines()[0]
+    failing = failed(run_items(A, nb, {"backward_sigmoid_quadratic"}))["backward_sigmoid_quadratic"].splitlines()[0]
     assert "layer 1's W" in failing and "layer 2's W" not in failing and "layer 0" not in failing
 
 
@@ -277,7 +271,7 @@ def test_feedback_policy_withholds_the_suites_own_diagnoses(monkeypatch, student
     monkeypatch.setattr(grading_config, "FEEDBACK", {"hints": False, "diagnoses": False})
     visible.compile_item.cache_clear()          # visible items compile under the policy
     try:
-        messages = failed(run(sample(student)))
+        messages = failed(run_items(A, sample(student)))
     finally:
         visible.compile_item.cache_clear()
     assert messages and not any("Likely cause" in m or "Hint:" in m for m in messages.values()), messages

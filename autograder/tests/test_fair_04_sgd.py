@@ -3,16 +3,14 @@ put into the caller's dicts vs arrays modified in place), layers are numbered as
 and known mistakes are named."""
 import pytest
 
-from autograder.tests.test_fair_grading import reference_namespace, scores
+from autograder.tests.test_fair_grading import graded
+
+A = "04_sgd"
 
 
 @pytest.fixture(autouse=True)
 def grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "1")      # the notebook skips its demonstrations
-
-
-def graded(extra, only=None):
-    return scores("04_sgd", reference_namespace("04_sgd", extra), only)
 
 
 REPLACED = '''
@@ -26,14 +24,14 @@ IN_PLACE = REPLACED.replace('p["W"] = p["W"] - lr', 'p["W"] -= lr').replace('p["
 
 
 def test_new_arrays_in_the_callers_dicts_are_not_called_in_place():
-    result = graded(REPLACED, {"updates_no_mutation"})["updates_no_mutation"]
+    result = graded(A, REPLACED, {"updates_no_mutation"})["updates_no_mutation"]
     assert result.status == "failed"
     assert "put a new array into the caller's dict" in result.message and "in place" not in result.message
     assert "-=" not in result.message and "params[0][\"W\"] (layer 1)" in result.message
 
 
 def test_in_place_updates_are_called_in_place():
-    result = graded(IN_PLACE, {"updates_no_mutation"})["updates_no_mutation"]
+    result = graded(A, IN_PLACE, {"updates_no_mutation"})["updates_no_mutation"]
     assert result.status == "failed"
     assert "modified the caller's array params[0][\"W\"] (layer 1) in place" in result.message
     assert "-=" in result.message
@@ -65,7 +63,7 @@ def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
 
 @pytest.mark.parametrize("name", sorted(CORRECT_VARIANTS))
 def test_correct_variants_get_full_marks(name):
-    results = graded(CORRECT_VARIANTS[name])
+    results = graded(A, CORRECT_VARIANTS[name])
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]
     assert not any("Likely cause" in r.message for r in results.values())
 
@@ -85,18 +83,18 @@ def train(X, Y, layer_sizes, epochs, batch_size, lr, mu, seed):
 
 
 def test_a_summed_minibatch_loss_is_named_even_when_accuracy_is_reached():
-    result = graded(LR_TIMES_M, {"train_accuracy"})["train_accuracy"]
+    result = graded(A, LR_TIMES_M, {"train_accuracy"})["train_accuracy"]
     assert result.status == "failed" and "Likely cause: lr was multiplied by the batch size" in result.message
 
 
 def test_an_unseeded_train_fails_but_a_global_rng_minibatch_is_charged_once():
-    unseeded = graded('''
+    unseeded = graded(A, '''
 _train = train
 def train(X, Y, layer_sizes, epochs, batch_size, lr, mu, seed):
     return _train(X, Y, layer_sizes, epochs, batch_size, lr, mu, int(np.random.randint(10 ** 6)))
 ''', {"train_accuracy"})["train_accuracy"]
     assert unseeded.status == "failed" and "same seed" in unseeded.message
-    global_rng = graded('''
+    global_rng = graded(A, '''
 def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
     order = np.random.permutation(len(X)) if shuffle else np.arange(len(X))
     return [(X[order[s:s + batch_size]], Y[order[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
@@ -105,13 +103,13 @@ def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
 
 
 def test_default_shuffle_and_unchanged_data_are_exercised():
-    default_off = graded('''
+    default_off = graded(A, '''
 _it = iterate_minibatches
 def iterate_minibatches(X, Y, batch_size, rng, shuffle=False):
     return _it(X, Y, batch_size, rng, shuffle)
 ''', {"minibatch_shuffle"})["minibatch_shuffle"]
     assert default_off.status == "failed" and "no shuffle argument" in default_off.message
-    shuffles_x = graded('''
+    shuffles_x = graded(A, '''
 def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
     if shuffle:
         order = rng.permutation(len(X))
@@ -123,13 +121,13 @@ def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
 
 
 def test_momentum_misconceptions_are_named():
-    step_sign = graded('''
+    step_sign = graded(A, '''
 def momentum_update(params, grads, velocity, lr, mu):
     nv = [{k: mu * v[k] - lr * g[k] for k in v} for v, g in zip(velocity, grads)]
     return [{k: p[k] - v[k] for k in p} for p, v in zip(params, nv)], nv
 ''', {"momentum_params"})["momentum_params"]
     assert "Likely cause, in every failing case: w' = w − v'" in step_sign.message
-    no_mu = graded('''
+    no_mu = graded(A, '''
 def momentum_update(params, grads, velocity, lr, mu):
     nv = [{k: v[k] - lr * g[k] for k in v} for v, g in zip(velocity, grads)]
     return [{k: p[k] + v[k] for k in p} for p, v in zip(params, nv)], nv

@@ -3,16 +3,14 @@ out, a tiny strict improvement, the list left unchanged) now fail buggy answers 
 an l1_grad that modifies W costs l1_grad's item only; messages name layers from 1 and known mistakes."""
 import pytest
 
-from autograder.tests.test_fair_grading import reference_namespace, scores
+from autograder.tests.test_fair_grading import graded
+
+A = "05_l2"
 
 
 @pytest.fixture(autouse=True)
 def grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "1")      # the notebook skips its experiment
-
-
-def graded(extra, only=None):
-    return scores("05_l2", reference_namespace("05_l2", extra), only)
 
 
 EARLY_STOPPING = ["early_stopping_basic", "early_stopping_patience", "early_stopping_ties"]
@@ -54,13 +52,13 @@ def early_stopping(val_losses, patience):
 @pytest.mark.parametrize("name", sorted(USED_TO_PASS))
 def test_buggy_early_stopping_that_used_to_pass_now_fails_once(name):
     code, item, cause = USED_TO_PASS[name]
-    results = graded(code, EARLY_STOPPING)
+    results = graded(A, code, EARLY_STOPPING)
     assert [r.item for r in results.values() if not r.passed] == [item]
     assert cause is None or "Likely cause: " in results[item].message and cause in results[item].message
 
 
 def test_an_l1_grad_that_modifies_w_costs_only_its_own_item():
-    results = graded('''
+    results = graded(A, '''
 def l1_grad(W, lam, n):
     W[W > 0] = lam / n
     W[W < 0] = -lam / n
@@ -71,7 +69,7 @@ def l1_grad(W, lam, n):
 
 
 def test_new_arrays_in_the_callers_dicts_are_not_called_in_place():
-    result = graded('''
+    result = graded(A, '''
 def regularized_grads(grads, params, lam, n, kind="l2"):
     pen = {"l2": l2_grad, "l1": l1_grad}[kind]
     for g, p in zip(grads, params):
@@ -83,7 +81,7 @@ def regularized_grads(grads, params, lam, n, kind="l2"):
 
 
 def test_a_wrong_l2_grad_is_named_where_regularized_grads_uses_it():
-    results = graded("def l2_grad(W, lam, n):\n    return lam * W\n", {"l2_grad_values", "regularized_grads_l2"})
+    results = graded(A, "def l2_grad(W, lam, n):\n    return lam * W\n", {"l2_grad_values", "regularized_grads_l2"})
     assert "Likely cause: the 1/n is missing" in results["l2_grad_values"].message
     assert "Likely cause, in every failing case: the penalty gradient lacks the 1/n" in \
         results["regularized_grads_l2"].message
@@ -109,5 +107,5 @@ def l1_grad(W, lam, n):
 
 @pytest.mark.parametrize("name", sorted(CORRECT_VARIANTS))
 def test_correct_variants_get_full_marks(name):
-    results = graded(CORRECT_VARIANTS[name])
+    results = graded(A, CORRECT_VARIANTS[name])
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]

@@ -1,24 +1,12 @@
 """06_dropout: correct answers in other forms get full marks, the new case catches its bug, every failing case
 is summarized and failures name the misconception (in-process, on the reference notebook with one function
 replaced)."""
-import matplotlib.pyplot as plt
 import pytest
 
-from autograder.items import load_items, run_item
 
-from .test_fair_grading import reference_namespace
+from .test_fair_grading import failed_items, graded
 
 A = "06_dropout"
-
-
-def grade(extra=""):
-    plt.close("all")
-    nb = reference_namespace(A, extra)
-    return {i.id: run_item(i, nb) for i in load_items(A)}
-
-
-def _failed(results):
-    return {r.item for r in results.values() if not r.passed}
 
 
 CORRECT = {
@@ -39,16 +27,16 @@ CORRECT = {
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_a_correct_variant_gets_full_marks(name):
-    results = grade(CORRECT[name])
+    results = graded(A, CORRECT[name])
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]
 
 
 def test_one_mask_row_broadcast_over_the_batch_fails_the_rate_item():
-    results = grade("def dropout_forward(A, p, rng, train=True):\n    if not 0 <= p < 1:\n        raise ValueError(p)\n"
-                    "    if not train:\n        return A.copy(), np.ones_like(A)\n"
-                    "    mask = (rng.random(A.shape[-1]) >= p) / (1 - p) * np.ones_like(A)\n"
-                    "    return A * mask, mask\n")
-    assert _failed(results) == {"dropout_forward_rate"}
+    results = graded(A, "def dropout_forward(A, p, rng, train=True):\n    if not 0 <= p < 1:\n"
+                        "        raise ValueError(p)\n    if not train:\n        return A.copy(), np.ones_like(A)\n"
+                        "    mask = (rng.random(A.shape[-1]) >= p) / (1 - p) * np.ones_like(A)\n"
+                        "    return A * mask, mask\n")
+    assert failed_items(results) == {"dropout_forward_rate"}
     assert "dropped exactly the same units" in results["dropout_forward_rate"].message
     assert "Likely cause: you drew one mask row" in results["dropout_forward_rate"].message
 
@@ -75,9 +63,9 @@ def test_one_mask_row_broadcast_over_the_batch_fails_the_rate_item():
      "dropout_forward_invalid_p", "you used assert"),
 ])
 def test_a_known_misconception_is_named(code, item, cause):
-    message = grade(code)[item].message
+    message = graded(A, code)[item].message
     assert "Likely cause" in message and cause in message, message
 
 
 def test_the_correct_answer_is_never_diagnosed():
-    assert all(r.passed and not r.message for r in grade().values())
+    assert all(r.passed and not r.message for r in graded(A).values())

@@ -3,6 +3,8 @@ known misconception and summarize every failing case, dependent items say what t
 course's FEEDBACK policy withholds hints and diagnoses everywhere, compiled visible checks included."""
 import json
 
+import matplotlib.pyplot as plt
+
 import numpy as np
 import pytest
 
@@ -25,8 +27,21 @@ def reference_namespace(assignment, extra=""):
     return LocalNamespace(namespace)
 
 
-def scores(assignment, nb, only=None):
-    return {i.id: run_item(i, nb) for i in load_items(assignment) if only is None or i.id in only}
+def run_items(assignment, nb, only=None):
+    """The assignment's items (or those in `only`) on a namespace, dependencies settled as the grader
+    settles them: {item id: ItemResult}."""
+    items = [i for i in load_items(assignment) if only is None or i.id in only]
+    return {r.item: r for r in settle_dependencies(items, [run_item(i, nb) for i in items])}
+
+
+def graded(assignment, extra="", only=None):
+    """`run_items` on the reference notebook with `extra` run after it (figures closed first)."""
+    plt.close("all")
+    return run_items(assignment, reference_namespace(assignment, extra), only)
+
+
+def failed_items(results):
+    return {r.item for r in results.values() if not r.passed}
 
 
 GENERATOR = '''
@@ -38,14 +53,14 @@ def iterate_minibatches(X, Y, batch_size, rng, shuffle=True):
 
 
 def test_a_generator_of_minibatches_gets_full_marks():
-    results = scores("04_sgd", reference_namespace("04_sgd", GENERATOR))
+    results = graded("04_sgd", GENERATOR)
     wanted = [r for r in results.values() if "minibatch" in r.item]
     assert wanted and all(r.passed for r in wanted), [(r.item, r.message) for r in wanted]
 
 
 def test_an_endless_generator_is_bounded():
     nb = reference_namespace("04_sgd", "def iterate_minibatches(*a, **k):\n    while True:\n        yield 1\n")
-    result = scores("04_sgd", nb, {"minibatch_order"})["minibatch_order"]
+    result = run_items("04_sgd", nb, {"minibatch_order"})["minibatch_order"]
     assert result.status == "failed" and "more than" in result.message
 
 
@@ -58,7 +73,7 @@ def sigmoid(z):
 
 
 def test_an_object_array_of_numbers_counts_as_an_array():
-    results = scores("01_sigmoid", reference_namespace("01_sigmoid", OBJECT_SIGMOID))
+    results = graded("01_sigmoid", OBJECT_SIGMOID)
     assert all(r.passed for r in results.values()), [(r.item, r.message) for r in results.values() if not r.passed]
 
 
@@ -140,7 +155,7 @@ def test_feedback_policy_withholds_hints_and_diagnoses_from_compiled_checks(monk
         text = json.dumps(without)
         assert len(text) < len(with_hints)
         nb = reference_namespace("02_cross_entropy", "def cross_entropy(y, a):\n    return 0.0\n")
-        failed = [r for r in scores("02_cross_entropy", nb).values() if r.status == "failed"]
+        failed = [r for r in run_items("02_cross_entropy", nb).values() if r.status == "failed"]
         assert failed and not any("Hint:" in r.message or "Likely cause" in r.message for r in failed)
         with pytest.raises(ItemFailure) as failure:
             expect_close(np.array([2.0]), np.array([1.0]), "f", "c", "a hint", known=[[np.array([2.0]), "why"]])
