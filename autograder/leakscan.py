@@ -171,8 +171,12 @@ def _suite_lines(assignment):
 
 @functools.lru_cache(maxsize=None)
 def _ref_helpers(assignment):
-    return tuple(node.name for node in ast.walk(_suite(assignment)[1])
-                 if isinstance(node, ast.FunctionDef) and node.name.startswith("ref_"))
+    """The reference helpers a suite defines or imports (`autograder/suites/references.py`)."""
+    tree = _suite(assignment)[1]
+    defined = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    imported = [alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    return tuple(name for name in defined + imported if name.startswith("ref_"))
 
 
 @functools.lru_cache(maxsize=None)
