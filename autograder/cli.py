@@ -81,9 +81,8 @@ def cmd_release(args):
     for a in assignments:
         course.sync_test_cells(a)
         course.generate(a)
-        refreshed = samples.refresh_test_cells(a)
-        print("released %s → assignments/%s/%s" % (a, a, "; test cells refreshed in %d sample notebooks"
-                                                    % len(refreshed) if refreshed else ""))
+        samples.materialize.cache_clear()
+        print("released %s → assignments/%s/ (and its %d sample notebooks)" % (a, a, len(samples.materialize(a))))
         if args.exchange:
             lifecycle.release_to_exchange(a)
     template = course.write_student_template(assignments)

@@ -1,76 +1,113 @@
-"""The sample class: submissions that show what the grader does, and what each is expected to lose.
+"""The sample class: submissions that show what the grader does, declared as changes to the reference.
 
-`course_data/sample_class/<id>/expected_scores.csv` has one row per sample notebook: `student`, `lost`
-(the items it loses: ids separated by spaces, `*` for every item, `item:0.62` for an item of which it
-keeps that fraction; empty for full marks) and `what` (why, in words). Expected scores follow from the
+`course_data/sample_class/<id>/samples.toml` has one table per sample student:
+
+    [bug-overflow]
+    lost = "sigmoid_extreme sigmoid_prime_values"   # the items it loses: ids, `*` for all, `item:0.62`
+    what = "1/(1+exp(-z)) overflows for z < -709"  # why, in words           for a fraction kept
+    [bug-overflow.cells]
+    sigmoid = '''                                    # its solution cells, by grade id, that differ
+    def sigmoid(z): ...                              # from the reference's
+    '''
+
+A sample is the released notebook with the reference's solutions in it (`base = "release"`: without
+them, i.e. the stub) and its `cells` replaced; `broken = "truncated"` makes it half of that file's
+bytes (not a notebook). `materialize` writes the notebooks next to the file (they are not committed),
+so they always carry the current release's text and test cells. Expected scores follow from the
 points in `grading_config.py`, so a course that changes points keeps its sample class right.
 """
-import copy
-import csv
-from pathlib import Path
+import functools
+import tomllib
 
 import nbformat
 
-from .course import ROOT, release_notebook
+from .course import ROOT, release_notebook, source_notebook
 from .items import earned, load_items
-from .notebook import is_test_cell
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-def expectation_files():
-    return sorted(SAMPLE_CLASS.glob("*/expected_scores.csv"))
+def declared(assignment):
+    """{student: its table in samples.toml} ({} for an assignment without a sample class)."""
+    path = SAMPLE_CLASS / assignment / "samples.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def read_lost(path):
-    """{student: {item: fraction kept}} of one expected_scores.csv (items not named keep everything)."""
-    assignment = Path(path).parent.name
+def assignments():
+    return sorted(p.parent.name for p in SAMPLE_CLASS.glob("*/samples.toml"))
+
+
+def kept(assignment, student, table):
+    """{item: fraction kept} of the items a sample loses (items not named keep everything)."""
     ids = [item.id for item in load_items(assignment)]
-    lost = {}
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            kept = {}
-            for entry in row["lost"].split():
-                item, _, fraction = entry.partition(":")
-                for ident in (ids if item == "*" else [item]):
-                    if ident not in ids:
-                        raise ValueError("%s: %s loses %r, which is not an item of %s"
-                                         % (path, row["student"], ident, assignment))
-                    kept[ident] = float(fraction or 0)
-            lost[row["student"]] = kept
-    return lost
+    fractions = {}
+    for entry in table.get("lost", "").split():
+        item, _, fraction = entry.partition(":")
+        for ident in (ids if item == "*" else [item]):
+            if ident not in ids:
+                raise ValueError("%s/samples.toml: %s loses %r, which is not an item of %s"
+                                 % (assignment, student, ident, assignment))
+            fractions[ident] = float(fraction or 0)
+    return fractions
 
 
-def expected_scores(paths=None):
+def expected_scores():
     """{(assignment, student): the score the sample should get under the current points}."""
     expected = {}
-    for path in paths or expectation_files():
-        assignment = Path(path).parent.name
-        items = [item for item in load_items(assignment)]
-        for student, kept in read_lost(path).items():
-            expected[(assignment, student)] = sum(earned(item.points, kept.get(item.id, 1.0)) for item in items)
+    for assignment in assignments():
+        items = load_items(assignment)
+        for student, table in declared(assignment).items():
+            keeps = kept(assignment, student, table)
+            expected[(assignment, student)] = sum(earned(i.points, keeps.get(i.id, 1.0)) for i in items)
     return expected
 
 
-def refresh_test_cells(assignment):
-    """Give every sample notebook of `assignment` the released notebook's test cells (same grade ids), as
-    a student fetching the assignment would have them; returns the notebooks changed. A sample that is
-    not a readable notebook is left as it is (that is its point)."""
-    released = {cell.metadata["nbgrader"]["grade_id"]: cell
-                for cell in nbformat.read(release_notebook(assignment), as_version=4).cells if is_test_cell(cell)}
-    changed = []
-    for path in sorted((SAMPLE_CLASS / assignment).glob("*.ipynb")):
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception:           # malformed on purpose
-            continue
-        stale = False
+def notebooks(assignment):
+    """The sample notebooks' paths, written first if needed (`materialize`)."""
+    return materialize(assignment)
+
+
+@functools.lru_cache(maxsize=None)
+def materialize(assignment):
+    """Write each declared sample as `<student>.ipynb` beside samples.toml (once per process); returns the paths."""
+    folder = SAMPLE_CLASS / assignment
+    release = nbformat.read(release_notebook(assignment), as_version=4)
+    reference = {_grade_id(c): _without_markers(c.source)
+                 for c in nbformat.read(source_notebook(assignment), as_version=4).cells
+                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    paths = []
+    for student, table in declared(assignment).items():
+        nb = nbformat.from_dict(release)      # a copy
+        cells = dict(reference) if table.get("base", "reference") == "reference" else {}
+        cells.update({ident: source.rstrip("\n") for ident, source in table.get("cells", {}).items()})
+        unknown = set(cells) - {_grade_id(c) for c in nb.cells}
+        if unknown:
+            raise ValueError("%s/samples.toml: %s replaces cells %s, which the notebook does not have"
+                             % (assignment, student, sorted(unknown)))
         for cell in nb.cells:
-            new = released.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")) \
-                if is_test_cell(cell) else None
-            if new is not None and (cell.source, cell.metadata) != (new.source, new.metadata):
-                cell.source, cell.metadata, stale = new.source, copy.deepcopy(new.metadata), True
-        if stale:
-            nbformat.write(nb, path)
-            changed.append(path)
-    return changed
+            if _grade_id(cell) in cells:
+                cell.source = cells[_grade_id(cell)]
+        data = nbformat.writes(nb).encode("utf-8")
+        if table.get("broken") == "truncated":
+            data = data[:len(data) // 2]
+        path = folder / ("%s.ipynb" % student)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+        paths.append(path)
+    for stale in set(folder.glob("*.ipynb")) - set(paths):       # a sample no longer declared
+        stale.unlink()
+    return paths
+
+
+def materialize_all():
+    return [path for assignment in assignments() for path in materialize(assignment)]
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _without_markers(source):
+    """A solution cell as a student would have written it: the BEGIN/END SOLUTION lines left out."""
+    return "\n".join(line for line in source.split("\n") if line.strip() not in SOLUTION_MARKERS)

@@ -6,7 +6,7 @@ hidden):
   assignment has, one solution cell (BEGIN/END SOLUTION) and the items' test cells (`sync`);
 - `autograder/suites/test_<id>.py`, the items, with their CONTRACT and MISCONCEPTIONS;
 - the assignment's entries in `grading_config.py` (title, points, a due date a week after the last one);
-- `course_data/sample_class/<id>/`: the reference and the released stub, with their expectations;
+- `course_data/sample_class/<id>/samples.toml`: the reference and the released stub, with their expectations;
 then releases it (`assignments/<id>/`). The instructor replaces the example: the notebook's text and
 solution, the suite's items, the points — and adds sample notebooks as bugs are found.
 """
@@ -19,6 +19,7 @@ from nbgrader.utils import parse_utc
 import grading_config
 
 from .course import ROOT, generate, release_notebook, source_notebook, sync_test_cells
+from .samples import materialize
 
 ID = re.compile(r"\d\d_[a-z][a-z0-9_]*")
 SUITE = '''"""Assignment {id} — {title}. Each `test_<item>` is one graded item (see autograder/items.py).
@@ -64,7 +65,17 @@ SOLUTION = '''def double(x):
     return 2 * np.asarray(x, dtype=float)
     ### END SOLUTION
 '''
-EXPECTATIONS = 'student,lost,what\nreference,,the reference solution\nstub,*,"the released notebook, untouched"\n'
+SAMPLES = """# The sample class (see autograder/samples.py): add a sample per bug class and correct variant.
+
+[reference]
+lost = ""
+what = "the reference solution"
+
+[stub]
+lost = "*"
+what = "the released notebook, untouched"
+base = "release"
+"""
 
 
 class ScaffoldError(ValueError):
@@ -132,16 +143,8 @@ def _write_notebook(ident, title):
 
 
 def _write_samples(ident, folder):
-    """The sample class's reference (the released notebook with the solution filled in) and stub."""
+    """The sample class: the reference and the released stub (`autograder/samples.py` builds them)."""
     folder.mkdir(parents=True)
-    stub = nbformat.read(release_notebook(ident), 4)
-    nbformat.write(stub, folder / "stub.ipynb")
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(source_notebook(ident), 4).cells
-                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    for cell in stub.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id].replace("    ### BEGIN SOLUTION\n", "").replace(
-                "    ### END SOLUTION\n", "")
-    nbformat.write(stub, folder / "reference.ipynb")
-    (folder / "expected_scores.csv").write_text(EXPECTATIONS)
+    (folder / "samples.toml").write_text(SAMPLES)
+    materialize.cache_clear()
+    materialize(ident)

@@ -18,6 +18,11 @@ from autograder.samples import SAMPLE_CLASS  # noqa: F401 (the tests' import of 
 from autograder.worker_process import Limits, Worker, preload_for
 
 
+def pytest_configure(config):
+    """The sample notebooks exist before any test module reads them (they are built, not committed)."""
+    samples.materialize_all()
+
+
 def full_marks(assignment):
     """The points of an assignment's autograded items, as grading_config.py sets them."""
     return sum(item.points for item in load_items(assignment))

@@ -1,4 +1,6 @@
 """Every sample submission scores exactly its expected score in the kit's grader."""
+import csv
+
 import pytest
 
 from autograder.samples import expected_scores
@@ -15,6 +17,9 @@ def test_sample_scores_as_expected(assignment, student, sample_results):
     assert result.score == EXPECTED[(assignment, student)], failed
 
 
-def test_every_sample_has_an_expectation():
+def test_every_sample_is_built_and_is_a_roster_student():
     notebooks = {(p.parent.name, p.stem) for p in SAMPLE_CLASS.glob("*/*.ipynb")}
     assert notebooks == set(EXPECTED)
+    with open(SAMPLE_CLASS / "roster.csv", newline="") as f:
+        roster = {row["id"] for row in csv.DictReader(f)}
+    assert {student for _, student in EXPECTED} <= roster
