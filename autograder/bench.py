@@ -11,7 +11,7 @@ from pathlib import Path
 from .classgrade import grade_class
 from .course import ROOT, nbgrader_item_scores, source_notebook
 from .items import assignment_ids
-from .samples import notebooks
+from .samples import materialize
 
 KERAS = "07_keras_mnist"
 
@@ -56,7 +56,7 @@ def synthetic_class(folder, students, assignments):
     """submitted/<student>/<id>/<id>.ipynb: student i hands in the i-th sample of the pool of
     01–06 samples (round robin). Notebooks with endless loops are left out: a time limit costs
     both graders the same wall-clock seconds and says nothing about throughput."""
-    pool = [p for a in assignments for p in notebooks(a) if "loop" not in p.stem and "malformed" not in p.stem]
+    pool = [p for a in assignments for p in materialize(a) if "loop" not in p.stem and "malformed" not in p.stem]
     submissions = {}
     for i in range(students):
         sample = pool[i % len(pool)]
@@ -146,7 +146,7 @@ def _timed(args, **kw):
 def keras_figures():
     """07 against the cost of a bare `import tensorflow` measured in the same run: a single fresh
     `grade` of the reference, and the sample class in class mode (all cores), with peak memory."""
-    samples = notebooks(KERAS)
+    samples = materialize(KERAS)
     tf_import = min(_timed([sys.executable, "-c", "import tensorflow"])[0] for _ in range(2))
     single, single_mb, out = _timed([sys.executable, "-m", "autograder", "grade", "--assignment", KERAS,
                                      str(source_notebook(KERAS))])

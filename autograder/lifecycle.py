@@ -24,7 +24,7 @@ def release_to_exchange(assignment, course=INSTRUCTOR):
 
 def submit_sample_class(assignment, course):
     """Every sample notebook is submitted as its student: half through the exchange, half in an LMS zip."""
-    notebooks = samples.notebooks(assignment)
+    notebooks = samples.materialize(assignment)
     archive = course.lms_archive(assignment)
     archive.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:

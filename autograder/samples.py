@@ -63,11 +63,6 @@ def expected_scores():
     return expected
 
 
-def notebooks(assignment):
-    """The sample notebooks' paths, written first if needed (`materialize`)."""
-    return materialize(assignment)
-
-
 @functools.lru_cache(maxsize=None)
 def materialize(assignment):
     """Write each declared sample as `<student>.ipynb` beside samples.toml (once per process); returns the paths."""

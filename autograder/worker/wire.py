@@ -183,16 +183,12 @@ class GraderCodec(Codec):
         return super().decode_other(tag, body)
 
 
-NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
-
-
 def _numeric(array, budget):
     """An object array converted to numbers if every element is a Python or numpy number, else as is."""
     if array.size * 8 > budget[0]:
         return array
     items = array.ravel().tolist()
-    if not all(type(x) in (bool, int, float) or (isinstance(x, NUMBER_TYPES) and isinstance(x, np.generic))
-               for x in items):
+    if not all(type(x) in (bool, int, float) or isinstance(x, (np.bool_, np.integer, np.floating)) for x in items):
         return array
     converted = np.array(items).reshape(array.shape) if items else np.zeros(array.shape)
     return converted if converted.dtype.name in ALLOWED_DTYPES else array
