@@ -24,7 +24,7 @@ help:
 	@echo "make check NB=path/to/notebook.ipynb   the visible items of one notebook, graded by the kit"
 	@echo "make pr BASE=main [HEAD=branch] [STUDENT=login]   grade a pull request's notebooks as CI does"
 	@echo "make sync       write test cells and points from grading_config.py into solutions/"
-	@echo "make new ID=08_x TITLE=\"...\"   scaffold a new assignment (notebook, items, config, samples)"
+	@echo "make new ID=08_x TITLE=\"...\"   scaffold a new assignment (its notebook, and its folder autograder/suites/<id>/: items, samples)"
 	@echo "make contract [A=id]   each assignment's contract, clause by clause, with the items testing it"
 	@echo "make gradescope gradescope/<id>.zip per assignment: Gradescope's autograder (setup.sh, run_autograder)"
 	@echo "make bench      time and peak memory of grading one submission per assignment"

@@ -5,6 +5,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import grading_config  # noqa: E402
+from autograder.items import assignment_ids, settings  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
 c.CourseDirectory.course_id = grading_config.COURSE_ID
@@ -13,8 +14,8 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
 c.Exchange.root = os.path.join(HERE, "exchange")
 c.Exchange.path_includes_course = True
-c.Execute.timeout = max([grading_config.LIMITS["cell_timeout"]] + [
-    a.get("limits", {}).get("cell_timeout", 0) for a in grading_config.ASSIGNMENTS.values()])
+# The largest cell timeout of any assignment (the kit's own nbgrader runs pass each assignment's).
+c.Execute.timeout = max(settings(a)["limits"]["cell_timeout"] for a in assignment_ids())
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # LMS downloads (downloaded/<assignment>/archive/) are collected by `make collect` (autograder/lms.py:

@@ -30,9 +30,8 @@ import grading_config
 
 from .course import ROOT, release_notebook
 from .grading import NotebookResult, find_notebooks, grade_notebook
-from .items import ItemResult, assignment_ids, earned, load_items
+from .items import ItemResult, assignment_ids, earned, load_items, settings
 from .reports import _atomic_write
-from .worker_process import Limits
 
 MAX_TRIES = 2          # a grading process that dies takes its in-flight submissions with it
 PACKAGE = ROOT / "autograder"
@@ -84,7 +83,7 @@ def _imported_files(path):
 def grading_files(assignment):
     """The source files that decide an assignment's item outcomes: its suite, the grader, the worker
     package, and everything they import from the kit."""
-    todo = [PACKAGE / "grading.py", PACKAGE / "suites" / ("test_%s.py" % assignment)]
+    todo = [PACKAGE / "grading.py", PACKAGE / "suites" / assignment / "items.py"]
     todo += [p for p in (PACKAGE / "worker").iterdir() if p.is_file()]
     seen = set()
     while todo:
@@ -98,9 +97,8 @@ def grading_files(assignment):
 
 def grading_stamp(assignment):
     """Everything besides the notebook that decides an assignment's item outcomes (readable, comparable)."""
-    config = {k: v for k, v in grading_config.ASSIGNMENTS[assignment].items() if k not in ("title", "items")}
-    config.update(items=sorted(grading_config.ASSIGNMENTS[assignment]["items"]),
-                  limits=vars(Limits.for_assignment(assignment)), TOLERANCE=grading_config.TOLERANCE)
+    config = {k: v for k, v in settings(assignment).items() if k not in ("title", "due", "points")}
+    config.update(items=sorted(settings(assignment)["points"]), TOLERANCE=grading_config.TOLERANCE)
     released = release_notebook(assignment)
     return {"code": {p.relative_to(ROOT).as_posix(): _digest(p.read_bytes()) for p in grading_files(assignment)},
             "released_notebook": _digest(released.read_bytes()) if released.is_file() else None,
@@ -109,8 +107,8 @@ def grading_stamp(assignment):
 
 def scoring_stamp(assignment):
     """What turns stored item outcomes into points and late penalties."""
-    return {"points": dict(grading_config.ASSIGNMENTS[assignment]["items"]),
-            "due_date": grading_config.DUE_DATES.get(assignment), "LATE_POLICY": grading_config.LATE_POLICY}
+    return {"points": settings(assignment)["points"], "due_date": settings(assignment).get("due"),
+            "LATE_POLICY": grading_config.LATE_POLICY}
 
 
 def grading_changes(assignment, old, new):
@@ -118,10 +116,10 @@ def grading_changes(assignment, old, new):
     reasons = []
     if old["notebook"] != new["notebook"]:
         reasons.append("notebook changed")
-    suite = "autograder/suites/test_%s.py" % assignment
+    suite = "autograder/suites/%s/items.py" % assignment
     code = sorted(f for f in set(old["code"]) | set(new["code"]) if old["code"].get(f) != new["code"].get(f))
     if suite in code:
-        reasons.append("suite %s changed" % Path(suite).name)
+        reasons.append("suite %s/items.py changed" % assignment)
     engine = [f for f in code if f != suite]
     if engine:
         more = " and %d more" % (len(engine) - 3) if len(engine) > 3 else ""

@@ -206,7 +206,7 @@ def main(argv=None):
                    help="what the notebook must be, or is if its cell ids were lost")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("sync", help="write test cells and points from the suites/config into solutions/")
+    p = sub.add_parser("sync", help="write test cells and points from the items (and config overrides) into solutions/")
     p.add_argument("--check", action="store_true", help="only report stale test cells (exit 1 if any)")
     p.set_defaults(func=cmd_sync)
 

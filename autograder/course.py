@@ -12,7 +12,7 @@ import nbformat
 import grading_config
 
 from . import visible
-from .items import cell_id, load_items
+from .items import cell_id, load_items, settings
 from .notebook import is_test_cell
 from .worker_process import GRADING_ENV, Limits
 
@@ -68,8 +68,8 @@ def sync_test_cells(assignment, write=True):
     cells = {by_id.get(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["grade_id"]): c
              for c in nb.cells if is_test_cell(c)}
     if set(cells) - set(items):
-        raise ValueError("%s: test cells %s have no item in the suite or grading_config.py: delete the cells "
-                         "or restore the items" % (path, sorted(set(cells) - set(items))))
+        raise ValueError("%s: test cells %s have no item in %s/items.py: delete the cells "
+                         "or restore the items" % (path, sorted(set(cells) - set(items)), assignment))
     changed = []
     for ident in [i for i in items if i not in cells]:          # a new item: its cell goes at the end
         cells[ident] = nbformat.v4.new_code_cell("", metadata={"nbgrader": {
@@ -149,7 +149,7 @@ def write_student_template(assignments, dest=STUDENT_TEMPLATE):
         (dest / "assignments" / assignment).mkdir(parents=True)
         shutil.copy(release_notebook(assignment), dest / "assignments" / assignment)
         write_assignment_files(assignment, dest / "assignments" / assignment)
-        table.append("| `assignments/%s/` | %s |" % (assignment, grading_config.ASSIGNMENTS[assignment]["title"]))
+        table.append("| `assignments/%s/` | %s |" % (assignment, settings(assignment)["title"]))
     readme = dest / "README.md"
     readme.write_text(readme.read_text().replace(TEMPLATE_TABLE, "\n".join(table)))
     return dest
@@ -171,7 +171,9 @@ def nbgrader_item_scores(submissions):
             shutil.copy(path, dest / ("%s.ipynb" % assignment))
         for assignment in sorted({a for a, _ in submissions}):
             generate(assignment, root)
-            nbgrader("autograde", assignment, "--create", "--force", root=root, check=False)
+            # the assignment's own cell timeout (nbgrader_config.py has the course's largest, for any assignment)
+            nbgrader("autograde", assignment, "--create", "--force", "--Execute.timeout=%d"
+                     % Limits.for_assignment(assignment).cell_timeout, root=root, check=False)
         scores = {}
         with Gradebook("sqlite:///%s" % (root / "gradebook.db"), grading_config.COURSE_ID) as gb:
             for (assignment, student) in submissions:

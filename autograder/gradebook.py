@@ -23,7 +23,7 @@ from sqlalchemy.exc import SAWarning, SQLAlchemyError
 import grading_config
 
 from .course import ROOT, generate, nbgrader, source_notebook
-from .items import ConfigError, ItemResult, cell_id
+from .items import ConfigError, ItemResult, assignment_ids, cell_id, settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def late_penalty(assignment, submitted_at, extension=None):
     costing `penalty_per_day`; beyond `max_days_late` days everything is lost. No due date or no
     submission time: (0, 0.0).
     """
-    due = grading_config.DUE_DATES.get(assignment)
+    due = settings(assignment).get("due") if assignment in assignment_ids() else None
     if due is None or submitted_at is None:
         return 0, 0.0
     policy = grading_config.LATE_POLICY
@@ -100,8 +100,9 @@ def record(results, root=ROOT):
     written = 0
     with open_gradebook(root) as gb:
         for assignment in gb.assignments:
-            if assignment.name in grading_config.DUE_DATES:
-                assignment.duedate = parse_utc(grading_config.DUE_DATES[assignment.name])
+            due = settings(assignment.name).get("due") if assignment.name in assignment_ids() else None
+            if due:
+                assignment.duedate = parse_utc(due)
         gb.db.commit()
         for result in results:
             if result.assignment not in ready:

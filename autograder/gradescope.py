@@ -23,7 +23,7 @@ import grading_config
 from .course import ASSIGNMENT_FILES, ROOT, WORKER, release_notebook
 from .gradebook import late_penalty
 from .grading import NotebookResult, _fingerprints, grade_notebook, not_graded
-from .items import load_items
+from .items import assignment_ids, load_items
 from .notebook import NotebookError, grade_ids, read_submission
 from .reports import gradescope
 from .worker_process import Limits
@@ -41,7 +41,7 @@ IGNORED = ("__MACOSX", ".ipynb_checkpoints")
 def zip_entries(assignment):
     """{name in the zip: file on disk} of the assignment's autograder."""
     finder = ModuleFinder(path=[str(ROOT)])        # the kit's own modules only: nothing else is scanned
-    for module in ("autograder.gradescope", "autograder.suites.test_%s" % assignment):
+    for module in ("autograder.gradescope", "autograder.suites.%s.items" % assignment):
         finder.import_hook(module)
     files = {Path(m.__file__) for m in finder.modules.values() if m.__file__}
     files |= set(WORKER.glob("*.py")) | set(ASSIGNMENT_FILES.get(assignment, {})) | {release_notebook(assignment)}
@@ -53,14 +53,14 @@ def zip_entries(assignment):
 
 def foreign_files(assignment, names):
     """The names (in a zip) that belong to another assignment: only a suite that this one's imports."""
-    others = [a for a in grading_config.ASSIGNMENTS if a != assignment]
+    others = [a for a in assignment_ids() if a != assignment]
     return [n for n in names if any(a in n for a in others)]
 
 
 def build(assignments=None, out=OUT):
     """Write <out>/<id>.zip for each assignment (default: all); returns their paths."""
     paths = []
-    for assignment in assignments or list(grading_config.ASSIGNMENTS):
+    for assignment in assignments or assignment_ids():
         if not release_notebook(assignment).is_file():
             raise FileNotFoundError("%s is not released: run `make release` first" % release_notebook(assignment))
         settings = {"assignment": assignment, "cell_ids": sorted(_fingerprints()[assignment])}

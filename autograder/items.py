@@ -1,34 +1,37 @@
-"""Graded items: defined once as test functions in `autograder/suites/`, with points from the config.
+"""The course's assignments and their graded items.
 
-An item is `test_<id>(nb)` in `suites/test_<assignment>.py`; `nb` is a `StudentNamespace`. It
-passes by returning None, earns partial credit by returning a fraction in [0, 1] (with
-`PartialCredit`, which carries the message), and fails by raising `ItemFailure` (or any
-AssertionError) with a teaching message. Decorate with `@visible` the items students may run before
-submitting: those are compiled to data (`autograder.visible`) and always run as their program, here
-and in the students' runtime alike.
+Each assignment is a folder, `autograder/suites/<id>/`, holding everything private to it: `items.py`
+(its `ASSIGNMENT` settings — title, due date, anything its items read — and its items), its sample class
+(`samples.toml`) and its own tests. The course is those folders, in the order `grading_config.ASSIGNMENTS`
+lists them (a folder it does not list comes after, by id); an entry there overrides the folder's settings
+and its items' points.
+
+An item is `test_<id>(nb)`, declared with `@item(points=...)`; `nb` is a `StudentNamespace`. It passes by
+returning None, earns partial credit by returning a fraction in [0, 1] (with `PartialCredit`, which carries
+the message), and fails by raising `ItemFailure` (or any AssertionError) with a teaching message. Items
+declared `visible=True` may be run by students before submitting: those are compiled to data
+(`autograder.visible`) and always run as their program, here and in the students' runtime alike.
 """
 import hashlib
 import importlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grading_config
 
 from . import visible as compiler
 from .worker import program
 
-
-def visible(func):
-    """Mark an item as visible to students (`python -m autograder check`, visible test cells)."""
-    func.visible = True
-    return func
+SUITES = Path(__file__).parent / "suites"
 
 
-def after(*item_ids):
-    """Mark an item that runs on the student's results of the functions these items test (e.g. backward
-    items on forward's cache, which the contract leaves to the student): see `settle_dependencies`."""
+def item(points, visible=False, after=()):
+    """Declare a graded item worth `points`: `visible=True` for one students may run before submitting,
+    `after=(item ids)` for one that runs on the student's results of the functions those items test (e.g.
+    backward items on forward's cache, which the contract leaves to the student; see `settle_dependencies`)."""
     def mark(func):
-        func.after = item_ids
+        func.item = {"points": points, "visible": visible, "after": tuple(after)}
         return func
     return mark
 
@@ -50,7 +53,7 @@ class Item:
     visible: bool
     description: str
     func: object = field(repr=False, compare=False)
-    after: tuple = ()         # items whose function this item's checks run on (see `after`)
+    after: tuple = ()         # items whose function this item's checks run on (see `item`)
 
     @property
     def cell_id(self):
@@ -76,7 +79,7 @@ class ItemResult:
 
 
 class ConfigError(Exception):
-    """grading_config.py and the test suites disagree."""
+    """An assignment's items.py, or grading_config.py's overrides of it, cannot be used as they are."""
 
 
 def cell_id(assignment, item_id, visible):
@@ -88,39 +91,61 @@ def cell_id(assignment, item_id, visible):
 
 
 def assignment_ids():
-    return list(grading_config.ASSIGNMENTS)
+    """The course's assignments: grading_config.ASSIGNMENTS's order, then folders it does not list, by id."""
+    found = sorted(p.parent.name for p in SUITES.glob("*/items.py"))
+    listed = [a for a in grading_config.ASSIGNMENTS if a in found]
+    return listed + [a for a in found if a not in listed]
+
+
+def suite(assignment):
+    """The assignment's `items.py` module."""
+    if assignment not in assignment_ids():
+        raise ConfigError("unknown assignment %r; known: %s" % (assignment, ", ".join(assignment_ids())))
+    return importlib.import_module("autograder.suites.%s.items" % assignment)
+
+
+def settings(assignment):
+    """The assignment's settings: its folder's `ASSIGNMENT` (title, due, ...), with grading_config's
+    overrides; "limits" are the course's LIMITS updated by both, "points" {item: points} by both."""
+    module = suite(assignment)
+    override = grading_config.ASSIGNMENTS.get(assignment) or {}
+    merged = {**module.ASSIGNMENT, **override}
+    merged["limits"] = {**grading_config.LIMITS, **module.ASSIGNMENT.get("limits", {}), **override.get("limits", {})}
+    points = {name[5:]: f.item["points"] for name, f in vars(module).items()
+              if name.startswith("test_") and hasattr(f, "item")}
+    unknown = set(override.get("points", {})) - set(points)
+    if unknown:
+        raise ConfigError("grading_config.ASSIGNMENTS[%r] gives points to %s, which %s/items.py does not declare"
+                          % (assignment, sorted(unknown), assignment))
+    merged["points"] = {**points, **override.get("points", {})}
+    return merged
 
 
 def load_items(assignment):
-    """The assignment's items in config order; the suite and the config must name the same ids."""
-    if assignment not in grading_config.ASSIGNMENTS:
-        raise ConfigError("unknown assignment %r; known: %s" % (assignment, ", ".join(assignment_ids())))
-    points = grading_config.ASSIGNMENTS[assignment]["items"]
-    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
-    tests = {name[5:]: f for name, f in vars(suite).items() if name.startswith("test_") and callable(f)}
-    if set(tests) != set(points):
-        raise ConfigError("%s: items in grading_config.py %s but tests in the suite %s" % (
-            assignment, sorted(set(points) - set(tests)), sorted(set(tests) - set(points))))
+    """The assignment's items, in the order items.py defines them."""
+    module = suite(assignment)
+    tests = {name[5:]: f for name, f in vars(module).items() if name.startswith("test_") and callable(f)}
+    undeclared = [ident for ident, func in tests.items() if not hasattr(func, "item")]
+    if undeclared:
+        raise ConfigError("%s/items.py: test_%s lacks @item(points=...)" % (assignment, ", test_".join(undeclared)))
     for ident, func in tests.items():
-        unknown = set(getattr(func, "after", ())) - set(points)
+        unknown = set(func.item["after"]) - set(tests)
         if unknown:
-            raise ConfigError("%s: item %s depends on %s, which grading_config.py does not list"
-                              % (assignment, ident, sorted(unknown)))
-    return [Item(assignment, ident, pts, getattr(tests[ident], "visible", False),
-                 (tests[ident].__doc__ or ident).strip().splitlines()[0], tests[ident],
-                 tuple(getattr(tests[ident], "after", ())))
-            for ident, pts in points.items()]
+            raise ConfigError("%s: item %s depends on %s: no such items" % (assignment, ident, sorted(unknown)))
+    points = settings(assignment)["points"]
+    return [Item(assignment, ident, points[ident], func.item["visible"],
+                 (func.__doc__ or ident).strip().splitlines()[0], func, func.item["after"])
+            for ident, func in tests.items()]
 
 
 def contract(assignment):
     """The suite's CONTRACT: [(clause of the notebook's contract, [ids of the items exercising it]), ...]."""
-    return importlib.import_module("autograder.suites.test_%s" % assignment).CONTRACT
+    return suite(assignment).CONTRACT
 
 
 def prepare(assignment):
     """Run the suite's optional `prepare()` (loading data its items need), e.g. while a worker starts."""
-    suite = importlib.import_module("autograder.suites.test_%s" % assignment)
-    getattr(suite, "prepare", lambda: None)()
+    getattr(suite(assignment), "prepare", lambda: None)()
 
 
 def earned(max_points, fraction):

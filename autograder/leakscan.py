@@ -59,13 +59,13 @@ def _scan_text(text, assignments):
                 found.append("hidden item id %r (%s)" % (ident, assignment))
         for line in _suite_lines(assignment):
             if line in text:
-                found.append("line of test_%s.py: %r" % (assignment, line))
+                found.append("line of %s/items.py: %r" % (assignment, line))
         for line in _solution_lines(assignment):
             if line in text:
                 found.append("solution line of %s: %r" % (assignment, line))
         for helper in _ref_helpers(assignment):
             if re.search(r"\b%s\s*\(" % re.escape(helper), text):
-                found.append("reference helper %s( of test_%s.py" % (helper, assignment))
+                found.append("reference helper %s( of %s/items.py" % (helper, assignment))
         if assignment not in SKIP_VALUES:
             numbers = set(_NUMBER.findall(text))
             numbers |= {n.lstrip("-") for n in numbers}
@@ -106,12 +106,14 @@ def _strings(obj):
 # -- what the secrets are ------------------------------------------------------------------------
 @functools.lru_cache(maxsize=None)
 def _suite(assignment):
-    path = SUITES / ("test_%s.py" % assignment)
+    path = SUITES / assignment / "items.py"
     return path.read_text(encoding="utf-8"), ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _is_visible(func):
-    return any(getattr(d, "id", getattr(d, "attr", None)) == "visible" for d in func.decorator_list)
+    """Declared `@item(..., visible=True)`."""
+    return any(isinstance(d, ast.Call) and any(k.arg == "visible" and getattr(k.value, "value", False) is True
+                                               for k in d.keywords) for d in func.decorator_list)
 
 
 def _nonblank(line):
@@ -154,7 +156,7 @@ def public_text():
 
 @functools.lru_cache(maxsize=None)
 def hidden_ids(assignment):
-    """Ids of the assignment's hidden items (tests without @visible) that the public text does not use.
+    """Ids of the assignment's hidden items (not declared visible) that the public text does not use.
 
     Read from the suite's source: importing the 07 suite starts importing Keras.
     """

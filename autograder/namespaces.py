@@ -1,5 +1,9 @@
 """The kit's view of a submission in a worker process; see `worker.namespace` for the interface."""
+import contextlib
+
+from .notebook import code_cells, read_submission
 from .worker.namespace import StudentNamespace, answer_callback
+from .worker_process import Limits, Worker, preload_for
 
 
 class RemoteNamespace(StudentNamespace):
@@ -17,3 +21,11 @@ class RemoteNamespace(StudentNamespace):
         return self._worker.limits.call_timeout
 
 
+
+
+@contextlib.contextmanager
+def notebook_namespace(path, assignment=None):
+    """A RemoteNamespace over a notebook run in a worker, as the grader would."""
+    limits = Limits.for_assignment(assignment)
+    with Worker(code_cells(read_submission(path, limits.notebook_mb)), limits, preload_for(assignment)) as worker:
+        yield RemoteNamespace(worker)

@@ -4,7 +4,8 @@ import json
 import os
 from pathlib import Path
 
-import grading_config
+
+from .items import assignment_ids, settings
 
 # Statuses of the items graded by hand (gradebook.with_manual_grades), as every output names them.
 BY_HAND = {"pending": "graded by hand: pending", "graded": "graded by hand"}
@@ -26,7 +27,7 @@ def pending_points(result):
 
 def config_order(result):
     """Sort key: assignments in grading_config order (unknown ones last), then students."""
-    rank = list(grading_config.ASSIGNMENTS)
+    rank = assignment_ids()
     return (rank.index(result.assignment) if result.assignment in rank else len(rank), result.assignment,
             result.student)
 
@@ -59,11 +60,11 @@ def write_grade_tables(results, out_dir, penalties=None):
     penalties = penalties or {}
     by_assignment = {}
     for r in results:
-        if r.assignment not in grading_config.ASSIGNMENTS:
-            raise ValueError("%s/%s: unknown assignment %r (not in grading_config.py)" % (
-                r.assignment, r.student, r.assignment))
+        if r.assignment not in assignment_ids():
+            raise ValueError("%s/%s: unknown assignment %r (no folder autograder/suites/%s/)" % (
+                r.assignment, r.student, r.assignment, r.assignment))
         by_assignment.setdefault(r.assignment, []).append(r)
-    assignments = [a for a in grading_config.ASSIGNMENTS if a in by_assignment]
+    assignments = [a for a in assignment_ids() if a in by_assignment]
     finals, paths = {}, []
     for a in assignments:
         rows, finals[a] = _assignment_table(a, sorted(by_assignment[a], key=lambda r: r.student), penalties)
@@ -86,15 +87,15 @@ def write_grade_tables(results, out_dir, penalties=None):
 
 def _assignment_table(assignment, results, penalties):
     """(rows of an assignment's grade table, {student: score after the late penalty})."""
-    items = list(grading_config.ASSIGNMENTS[assignment]["items"])
+    items = list(settings(assignment)["points"])
     by_hand = []
     for r in results:
         for i in r.items:
             if i.status in BY_HAND and i.item not in by_hand:
                 by_hand.append(i.item)
             elif i.status not in BY_HAND and i.item not in items:
-                raise ValueError("%s/%s: item %r is not in grading_config.py; regrade with make autograde" % (
-                    assignment, r.student, i.item))
+                raise ValueError("%s/%s: item %r is not in %s/items.py; regrade with make autograde" % (
+                    assignment, r.student, i.item, assignment))
     rows = [["student", *items, *("%s (by hand)" % i for i in by_hand),
              "raw_score", "days_late", "late_penalty", "score", "max_score"]]
     finals = {}

@@ -1,6 +1,6 @@
 """The sample class: submissions that show what the grader does, declared as changes to the reference.
 
-`course_data/sample_class/<id>/samples.toml` has one table per sample student:
+`autograder/suites/<id>/samples.toml` has one table per sample student:
 
     [bug-overflow]
     lost = "sigmoid_extreme sigmoid_prime_values"   # the items it loses: ids, `*` for all, `item:0.62`
@@ -12,9 +12,9 @@
 
 A sample is the released notebook with the reference's solutions in it (`base = "release"`: without
 them, i.e. the stub) and its `cells` replaced; `broken = "truncated"` makes it half of that file's
-bytes (not a notebook). `materialize` writes the notebooks next to the file (they are not committed),
+bytes (not a notebook). `materialize` writes the notebooks to `course_data/sample_class/<id>/` (they are not committed),
 so they always carry the current release's text and test cells. Expected scores follow from the
-points in `grading_config.py`, so a course that changes points keeps its sample class right.
+items' points (after grading_config's overrides), so a course that changes points keeps its sample class right.
 """
 import functools
 import tomllib
@@ -22,7 +22,7 @@ import tomllib
 import nbformat
 
 from .course import ROOT, release_notebook, source_notebook
-from .items import earned, load_items
+from .items import SUITES, assignment_ids, earned, load_items
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -30,12 +30,12 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 def declared(assignment):
     """{student: its table in samples.toml} ({} for an assignment without a sample class)."""
-    path = SAMPLE_CLASS / assignment / "samples.toml"
+    path = SUITES / assignment / "samples.toml"
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def assignments():
-    return sorted(p.parent.name for p in SAMPLE_CLASS.glob("*/samples.toml"))
+    return [a for a in assignment_ids() if (SUITES / a / "samples.toml").exists()]
 
 
 def kept(assignment, student, table):
@@ -65,8 +65,10 @@ def expected_scores():
 
 @functools.lru_cache(maxsize=None)
 def materialize(assignment):
-    """Write each declared sample as `<student>.ipynb` beside samples.toml (once per process); returns the paths."""
+    """Write each declared sample as `course_data/sample_class/<id>/<student>.ipynb` (once per process); returns
+    the paths."""
     folder = SAMPLE_CLASS / assignment
+    folder.mkdir(parents=True, exist_ok=True)
     release = nbformat.read(release_notebook(assignment), as_version=4)
     reference = {_grade_id(c): _without_markers(c.source)
                  for c in nbformat.read(source_notebook(assignment), as_version=4).cells

@@ -4,11 +4,12 @@ It writes, for an example function with two items (`example_doubles` visible, `e
 hidden):
 - `solutions/<id>/<id>.ipynb`, the nbgrader source notebook: title, the locked imports cell every
   assignment has, one solution cell (BEGIN/END SOLUTION) and the items' test cells (`sync`);
-- `autograder/suites/test_<id>.py`, the items, with their CONTRACT and MISCONCEPTIONS;
-- the assignment's entries in `grading_config.py` (title, points, a due date a week after the last one);
-- `course_data/sample_class/<id>/samples.toml`: the reference and the released stub, with their expectations;
-then releases it (`assignments/<id>/`). The instructor replaces the example: the notebook's text and
-solution, the suite's items, the points — and adds sample notebooks as bugs are found.
+- the assignment's folder `autograder/suites/<id>/`: `items.py` (its title, a due date a week after the
+  last one, the items with their points, CONTRACT and MISCONCEPTIONS) and `samples.toml` (the reference
+  and the released stub, with their expectations);
+then releases it (`assignments/<id>/`). The course finds the folder (grading_config.ASSIGNMENTS lists the
+order and may override its settings). The instructor replaces the example: the notebook's text and
+solution, the items and their points — and adds samples as bugs are found.
 """
 import re
 from datetime import timedelta
@@ -16,21 +17,26 @@ from datetime import timedelta
 import nbformat
 from nbgrader.utils import parse_utc
 
-import grading_config
-
-from .course import ROOT, generate, release_notebook, source_notebook, sync_test_cells
+from .course import generate, release_notebook, source_notebook, sync_test_cells
+from .items import SUITES, assignment_ids, settings
 from .samples import materialize
 
 ID = re.compile(r"\d\d_[a-z][a-z0-9_]*")
 SUITE = '''"""Assignment {id} — {title}. Each `test_<item>` is one graded item (see autograder/items.py).
 
-Replace the example: one function per item, checks from autograder.expect, `@visible` for the items
-students may run before submitting, points in grading_config.py.
+Replace the example: one function per item, checks from autograder.expect, `@item(points=..., visible=True)`
+for the items students may run before submitting.
 """
 import numpy as np
 
 from autograder.expect import expect_close, expect_unchanged, known
-from autograder.items import visible
+from autograder.items import item
+
+# The assignment: its title and due date (UTC). grading_config.ASSIGNMENTS["{id}"] overrides these for a course.
+ASSIGNMENT = {{
+    "title": {title!r},
+    "due": {due!r},
+}}
 
 # The notebook's contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -44,7 +50,7 @@ MISCONCEPTIONS = {{
 }}
 
 
-@visible
+@item(points=1, visible=True)
 def test_example_doubles(nb):
     """double returns twice its input, element-wise"""
     x = np.array([-1.5, 0.0, 3.0])
@@ -52,6 +58,7 @@ def test_example_doubles(nb):
                  known=known(MISCONCEPTIONS, "double", x))
 
 
+@item(points=1)
 def test_example_keeps_input(nb):
     """double works on a 2-D array and leaves it unchanged"""
     x = np.arange(6.0).reshape(2, 3)
@@ -87,45 +94,26 @@ def new_assignment(ident, title):
     if not ID.fullmatch(ident):
         raise ScaffoldError("%r is not an assignment id: two digits, an underscore, lowercase words (08_rnn)"
                             % ident)
-    written = [source_notebook(ident), ROOT / "autograder" / "suites" / ("test_%s.py" % ident),
-               ROOT / "course_data" / "sample_class" / ident]
-    if ident in grading_config.ASSIGNMENTS or any(p.exists() for p in written):
-        raise ScaffoldError("%s already exists (grading_config.py, solutions/, the suites or the sample class)"
-                            % ident)
-    _add_to_config(ident, title)
-    written[1].write_text(SUITE.format(id=ident, title=title))
+    folder = SUITES / ident
+    if ident in assignment_ids() or folder.exists() or source_notebook(ident).exists():
+        raise ScaffoldError("%s already exists (autograder/suites/%s/ or solutions/%s/)" % (ident, ident, ident))
+    dues = [parse_utc(settings(a)["due"]) for a in assignment_ids() if settings(a).get("due")]
+    due = (max(dues) + timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S UTC") if dues else None
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "items.py").write_text(SUITE.format(id=ident, title=title, due=due))
+    (folder / "samples.toml").write_text(SAMPLES)
     _write_notebook(ident, title)
     sync_test_cells(ident)
     generate(ident)
-    _write_samples(ident, written[2])
-    return [ROOT / "grading_config.py"] + written + [release_notebook(ident).parent]
-
-
-def _add_to_config(ident, title):
-    """Add the assignment to ASSIGNMENTS (after the last one) and DUE_DATES (a week after the last)."""
-    path = ROOT / "grading_config.py"
-    text = path.read_text()
-    last_due = max(grading_config.DUE_DATES.values(), key=parse_utc, default=None)
-    due = (parse_utc(last_due) + timedelta(days=7)) if last_due else None
-    entries = {"ASSIGNMENTS": '    "%s": {\n        "title": %r,\n        "items": {\n            "example_doubles": 1,'
-                              '\n            "example_keeps_input": 1,\n        },\n    },\n' % (ident, title),
-               "DUE_DATES": '    "%s": "%s UTC",\n' % (ident, due.strftime("%Y-%m-%d %H:%M:%S")) if due else ""}
-    for name, entry in entries.items():
-        start = re.search(r"^%s = \{\n" % name, text, re.M)
-        end = text.find("\n}\n", start.end() - 1) if start else -1
-        if end < 0:
-            raise ScaffoldError("grading_config.py: no `%s = {` block ending in a line `}` to add %s to"
-                                % (name, ident))
-        text = text[:end + 1] + entry + text[end + 1:]
-    path.write_text(text)
-    grading_config.ASSIGNMENTS[ident] = {"title": title, "items": {"example_doubles": 1, "example_keeps_input": 1}}
-    if due:
-        grading_config.DUE_DATES[ident] = "%s UTC" % due.strftime("%Y-%m-%d %H:%M:%S")
+    materialize.cache_clear()
+    materialize(ident)
+    return [source_notebook(ident), folder / "items.py", folder / "samples.toml", release_notebook(ident).parent]
 
 
 def _write_notebook(ident, title):
     """The source notebook: title, the imports cell of the first assignment, the example's solution."""
-    first = nbformat.read(source_notebook(next(iter(a for a in grading_config.ASSIGNMENTS if a != ident))), 4)
+    first = nbformat.read(source_notebook(next(a for a in assignment_ids() if a != ident)), 4)
     imports = next(c for c in first.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "imports")
     nb = nbformat.v4.new_notebook(metadata=first.metadata)
     nb.cells = [
@@ -140,11 +128,3 @@ def _write_notebook(ident, title):
     ]
     source_notebook(ident).parent.mkdir(parents=True)
     nbformat.write(nb, source_notebook(ident))
-
-
-def _write_samples(ident, folder):
-    """The sample class: the reference and the released stub (`autograder/samples.py` builds them)."""
-    folder.mkdir(parents=True)
-    (folder / "samples.toml").write_text(SAMPLES)
-    materialize.cache_clear()
-    materialize(ident)

@@ -51,10 +51,9 @@ class Limits:
 
     @classmethod
     def for_assignment(cls, assignment):
-        """grading_config.LIMITS, overridden by the assignment's own "limits" entry if any."""
-        limits = dict(grading_config.LIMITS)
-        limits.update(grading_config.ASSIGNMENTS.get(assignment, {}).get("limits", {}))
-        return cls(**limits)
+        """grading_config.LIMITS, overridden by the assignment's own "limits" (`items.settings`), if any."""
+        from .items import assignment_ids, settings
+        return cls(**(settings(assignment)["limits"] if assignment in assignment_ids() else grading_config.LIMITS))
 
 
 class ForkedWorker:
@@ -230,8 +229,9 @@ def zygote(role, preload):
 
 
 def preload_for(assignment):
-    """The modules an assignment's workers import before forking (grading_config: "preload")."""
-    return tuple(grading_config.ASSIGNMENTS.get(assignment, {}).get("preload", ()))
+    """The modules an assignment's workers import before forking (its setting "preload")."""
+    from .items import assignment_ids, settings
+    return tuple(settings(assignment).get("preload", ()) if assignment in assignment_ids() else ())
 
 
 def start_zygotes(preload):

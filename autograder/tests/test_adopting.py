@@ -1,4 +1,4 @@
-"""A course adopts the kit: it changes points, due dates and the late policy in grading_config.py,
+"""A course adopts the kit: it overrides points and due dates and changes the late policy in grading_config.py,
 runs `make sync`, and the tests that read the configuration stay green (README, "Adopting the kit")."""
 import os
 import re
@@ -6,6 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from nbgrader.utils import parse_utc
+
+from autograder.items import assignment_ids, settings
 
 from .test_end_to_end import kit_copy, run_kit  # noqa: F401 (kit_copy is a fixture)
 
@@ -16,15 +19,17 @@ CONFIG_TESTS = ["test_gradebook.py", "test_grades_csv.py", "test_sample_class.py
 
 
 def adopt(config):
-    """Another course's choices: other points, due dates a month later, a stricter late policy."""
+    """Another course's choices, as overrides in grading_config.ASSIGNMENTS: other points, due dates a month
+    later, and a stricter late policy."""
+    points = {"01_sigmoid": {"sigmoid_values": 3, "relu_prime_values": 4}, "07_keras_mnist": {"test_accuracy": 6}}
     text = config.read_text()
-    for item, points in (("sigmoid_values", 3), ("relu_prime_values", 4), ("test_accuracy", 6)):
-        text, n = re.subn(r'"%s": [\d.]+,' % item, '"%s": %s,' % (item, points), text)
-        assert n == 1, item
-    text, n = re.subn(r'"(20\d\d)-(\d\d)-(\d\d) 23:59:00 UTC"',
-                      lambda m: '"%s-%02d-%s 12:00:00 UTC"' % (int(m[1]) + int(m[2]) // 12, int(m[2]) % 12 + 1,
-                                                               m[3]), text)
-    assert n == 7
+    for assignment in assignment_ids():
+        due = parse_utc(settings(assignment)["due"])
+        due = due.replace(year=due.year + due.month // 12, month=due.month % 12 + 1, hour=12, minute=0)
+        override = {"due": due.strftime("%Y-%m-%d %H:%M:%S UTC"), **({"points": points[assignment]}
+                                                                    if assignment in points else {})}
+        text, n = re.subn(r'"%s": \{\},' % assignment, '"%s": %r,' % (assignment, override), text)
+        assert n == 1, assignment
     text, n = re.subn(r'LATE_POLICY = \{.*\}', 'LATE_POLICY = {"grace_minutes": 60, "penalty_per_day": 0.25, '
                                                '"max_days_late": 3}', text)
     assert n == 1
@@ -37,9 +42,10 @@ def test_changing_points_dates_and_late_policy_keeps_the_tests_green(kit_copy): 
     synced = run_kit(kit_copy, "sync")
     assert synced.returncode == 0, synced.stdout
     env = dict(os.environ, PYTHONPATH=str(kit_copy))
-    probe = subprocess.run([sys.executable, "-c", "import grading_config as g; from autograder.tests.conftest import "
-                            "full_marks; print(full_marks('01_sigmoid'), g.LATE_POLICY['penalty_per_day'], "
-                            "g.DUE_DATES['01_sigmoid'])"], cwd=kit_copy, env=env, capture_output=True, text=True)
+    probe = subprocess.run([sys.executable, "-c", "import grading_config as g; from autograder.tests.fixtures import "
+                            "full_marks; from autograder.items import settings; print(full_marks('01_sigmoid'), "
+                            "g.LATE_POLICY['penalty_per_day'], settings('01_sigmoid')['due'])"],
+                           cwd=kit_copy, env=env, capture_output=True, text=True)
     assert probe.stdout.split() == ["19", "0.25", "2027-01-04", "12:00:00", "UTC"], probe.stderr
     tests = [str(kit_copy / "autograder" / "tests" / name) for name in CONFIG_TESTS]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "-p", "no:cacheprovider",

@@ -12,7 +12,7 @@ import pytest
 from autograder.classgrade import grade_class, plan
 from autograder.course import ROOT
 
-from .conftest import SAMPLE_CLASS, expected_score, full_marks
+from .fixtures import SAMPLE_CLASS, expected_score, full_marks
 
 A = "01_sigmoid"
 

@@ -13,7 +13,7 @@ import grading_config
 from autograder.course import ROOT
 from autograder.coursefolder import DEMO_MARKER, INPUT, fresh_demo_folder
 
-from .conftest import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS
 from .test_end_to_end import kit_copy, run_kit  # noqa: F401 (kit_copy is a fixture)
 
 A = "01_sigmoid"

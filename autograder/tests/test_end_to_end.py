@@ -10,7 +10,7 @@ import pytest
 
 from autograder.course import ROOT
 
-from .conftest import SAMPLE_CLASS, expected_score, full_marks
+from .fixtures import SAMPLE_CLASS, expected_score, full_marks
 
 GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo", "demo-course",
              "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache", "student_template", "pr-report")

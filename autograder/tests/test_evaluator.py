@@ -16,7 +16,7 @@ from autograder.namespaces import RemoteNamespace
 from autograder.sandbox import bwrap_works
 from autograder.worker_process import Limits, Worker, preload_for
 
-from .conftest import SAMPLE_CLASS, grade_variants
+from .fixtures import SAMPLE_CLASS, grade_variants
 
 A = "07_keras_mnist"
 REFERENCE = SAMPLE_CLASS / A / "reference.ipynb"
@@ -114,7 +114,7 @@ def test_code_running_in_an_evaluator_finds_no_labels_course_files_or_workers():
         with Worker([(0, PROBE)], limits, preload_for(A), role="evaluator") as evaluator:
             targets = [str(ROOT / "grading_config.py"), str(ROOT / "course_data" / "mnist_subset_split.json"),
                        str(ROOT / "solutions" / A / (A + ".ipynb")), student.workdir,
-                       str(ROOT / "autograder" / "suites" / "test_07_keras_mnist.py")]
+                       str(ROOT / "autograder" / "suites" / "07_keras_mnist" / "items.py")]
             found = RemoteNamespace(evaluator).call("probe", targets)
     assert found == {t: None for t in targets}, found
 

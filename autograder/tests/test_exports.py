@@ -12,7 +12,7 @@ from autograder.course import ROOT
 from autograder.grading import NotebookResult, grade_notebook
 from autograder.items import ItemResult, load_items, run_item
 
-from .conftest import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS
 
 # Gradescope's documented results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
@@ -130,7 +130,7 @@ def test_feedback_shows_items_points_messages_and_notes(tmp_path):
 
 
 def test_feedback_never_shows_hidden_tests_or_the_solution(results, tmp_path):
-    suite = [l.strip() for l in (ROOT / "autograder/suites/test_01_sigmoid.py").read_text().splitlines()
+    suite = [l.strip() for l in (ROOT / "autograder/suites/01_sigmoid/items.py").read_text().splitlines()
              if len(l.strip()) > 25]
     solution = nbformat.read(ROOT / "solutions/01_sigmoid/01_sigmoid.ipynb", as_version=4)
     answers = [l.strip() for cell in solution.cells

@@ -139,9 +139,9 @@ def test_a_dependent_item_names_its_cause(monkeypatch, policy):
 
 
 def test_an_item_depending_on_an_unlisted_item_is_a_config_error(monkeypatch):
-    suite = __import__("autograder.suites.test_01_sigmoid", fromlist=["x"])
-    first = next(name for name in vars(suite) if name.startswith("test_"))
-    monkeypatch.setattr(getattr(suite, first), "after", ("no_such_item",), raising=False)
+    first = next(name for name in vars(items.suite("01_sigmoid")) if name.startswith("test_"))
+    func = getattr(items.suite("01_sigmoid"), first)
+    monkeypatch.setattr(func, "item", dict(func.item, after=("no_such_item",)))
     with pytest.raises(items.ConfigError, match="no_such_item"):
         load_items("01_sigmoid")
 

@@ -10,9 +10,9 @@ import grading_config
 from autograder import gradebook
 from autograder.gradebook import parse_utc
 from autograder.grading import grade_notebook
-from autograder.items import ItemResult, cell_id
+from autograder.items import ItemResult, cell_id, settings
 
-from .conftest import SAMPLE_CLASS, after_due
+from .fixtures import SAMPLE_CLASS, after_due, set_override
 
 A = "01_sigmoid"
 STUDENTS = ["reference", "stub", "bug-overflow", "alt-correct"]
@@ -50,7 +50,7 @@ def test_record_writes_the_kit_scores(course):
     root, results = course
     with gradebook.open_gradebook(root) as gb:
         assert sorted(s.id for s in gb.students) == sorted(STUDENTS)
-        assert gb.find_assignment(A).duedate == gradebook.parse_utc(grading_config.DUE_DATES[A])
+        assert gb.find_assignment(A).duedate == gradebook.parse_utc(settings(A)["due"])
         for student, result in results.items():
             nb = gb.find_submission_notebook(A, A, student)
             assert {g.name: g.auto_score for g in nb.grades} == {
@@ -139,7 +139,7 @@ def test_late_penalty_without_a_timestamp():
 
 def test_late_penalty_extension_and_no_due_date(monkeypatch):
     assert gradebook.late_penalty(A, after_due(A, days=1.5), timedelta(days=2)) == (0, 0.0)
-    monkeypatch.delitem(grading_config.DUE_DATES, A)
+    set_override(monkeypatch, A, due=None)
     assert gradebook.late_penalty(A, "2030-01-01 00:00:00 UTC") == (0, 0.0)
 
 

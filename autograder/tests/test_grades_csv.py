@@ -3,16 +3,15 @@ import csv
 
 import pytest
 
-import grading_config
 from autograder import reports
 from autograder.grading import NotebookResult
-from autograder.items import ItemResult
+from autograder.items import ItemResult, settings
 
 
 def result(student, assignment, points=None):
     """Full marks on every config item of `assignment`, except the items `points` sets, in reverse order."""
     items = [ItemResult(item, (points or {}).get(item, pts), pts, "passed", "", True, 0.0)
-             for item, pts in reversed(grading_config.ASSIGNMENTS[assignment]["items"].items())]
+             for item, pts in reversed(settings(assignment)["points"].items())]
     return NotebookResult(student, assignment, "%s.ipynb" % student, items)
 
 
@@ -28,7 +27,7 @@ def test_one_table_per_assignment_and_a_summary_in_config_order(tmp_path):
     assert paths == [tmp_path / "grades" / ("%s.csv" % a) for a in ("01_sigmoid", "04_sgd", "06_dropout")] + [
         tmp_path / "grades.csv"]
 
-    points = {a: grading_config.ASSIGNMENTS[a]["items"] for a in ("01_sigmoid", "04_sgd", "06_dropout")}
+    points = {a: settings(a)["points"] for a in ("01_sigmoid", "04_sgd", "06_dropout")}
     full = {a: sum(p.values()) for a, p in points.items()}
     ada_raw = full["01_sigmoid"] - points["01_sigmoid"]["sigmoid_values"]
     ada_sgd = full["04_sgd"] - points["04_sgd"]["train_accuracy"] + 1.5

@@ -27,7 +27,8 @@ from autograder.bench import TreeMemory
 from autograder.course import release_notebook
 from autograder.lifecycle import sample_expectations
 
-from .conftest import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS
+from autograder.items import assignment_ids, settings
 
 VENV = Path(sys.prefix)
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
@@ -55,7 +56,7 @@ SCHEMA = {
 
 def due(assignment, days=0):
     """An ISO time `days` after the assignment's due date, as Gradescope writes created_at."""
-    return (parse_utc(grading_config.DUE_DATES[assignment]) + timedelta(days=days)).isoformat() + "+00:00"
+    return (parse_utc(settings(assignment)["due"]) + timedelta(days=days)).isoformat() + "+00:00"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def zips(tmp_path_factory):
     out = tmp_path_factory.mktemp("zips")
     subprocess.run([sys.executable, "-c", "import sys; from autograder import gradescope; "
                     "gradescope.build(None, sys.argv[1])", str(out)], check=True)
-    return {a: out / ("%s.zip" % a) for a in grading_config.ASSIGNMENTS}
+    return {a: out / ("%s.zip" % a) for a in assignment_ids()}
 
 
 class Replica:
@@ -121,12 +122,12 @@ def test_zip_holds_only_its_assignment(zips):
     for assignment, path in zips.items():
         names = zipfile.ZipFile(path).namelist()
         assert {"setup.sh", "run_autograder", "gradescope.json", "requirements.txt", "grading_config.py",
-                "autograder/grading.py", "autograder/worker/main.py", "autograder/suites/test_%s.py" % assignment,
+                "autograder/grading.py", "autograder/worker/main.py", "autograder/suites/%s/items.py" % assignment,
                 release_notebook(assignment).relative_to(gradescope.ROOT).as_posix()} <= set(names), names
         # Another assignment's file only where this one's suite imports that suite (02 imports 01's
         # helpers, and the zip must grade); never for 01 and 07.
         foreign = gradescope.foreign_files(assignment, names)
-        assert all(n.startswith("autograder/suites/test_") for n in foreign), foreign
+        assert all(n.startswith("autograder/suites/") for n in foreign), foreign
         assert not (foreign and assignment in ("01_sigmoid", "07_keras_mnist")), foreign
         assert not [n for n in names if n.split("/")[0] in ("solutions", "submitted", "reports", "student_template")
                     or "sample_class" in n or "autograder/tests/" in n or n.endswith(".pyc")], names
@@ -163,7 +164,7 @@ def test_bad_submission_scores_zero_with_a_message(replica01, case):
     files = {name: reference01() if data is None else data for name, data in files.items()}
     data, _, _, out = replica01.run(files, metadata("01_sigmoid"))
     assert data["score"] == 0 and all(t["score"] == 0 for t in data["tests"]), data
-    assert len(data["tests"]) == len(grading_config.ASSIGNMENTS["01_sigmoid"]["items"])
+    assert len(data["tests"]) == len(settings("01_sigmoid")["points"])
     assert re.search(message, data["output"]), data["output"]
     assert "Traceback" not in data["output"] + out, out
 

@@ -41,7 +41,7 @@ from autograder.classgrade import grade_class, load_results
 from autograder.course import ROOT
 from autograder.items import cell_id, load_items
 
-from .conftest import SAMPLE_CLASS, expected_score, full_marks
+from .fixtures import SAMPLE_CLASS, expected_score, full_marks
 
 REFERENCE = SAMPLE_CLASS / "01_sigmoid" / "reference.ipynb"
 BUG_OVERFLOW = SAMPLE_CLASS / "01_sigmoid" / "bug-overflow.ipynb"
@@ -53,7 +53,7 @@ NONE, ALL = (), ("*",)
 SIGMOID = ("sigmoid_values", "sigmoid_shapes", "sigmoid_extreme", "sigmoid_prime_values", "and_table")
 RELU, RELU_PRIME, CIRCLE = ("relu_values", "relu_prime_values"), ("relu_prime_values",), ("circle_rule",)
 NOTHING = r"\A\Z"
-SUITE = ROOT / "autograder" / "suites" / "test_01_sigmoid.py"
+SUITE = ROOT / "autograder" / "suites" / "01_sigmoid" / "items.py"
 SOLUTION = ROOT / "solutions" / "01_sigmoid" / "01_sigmoid.ipynb"
 GRADEBOOK = ROOT / "gradebook.db"
 CONFIG = ROOT / "grading_config.py"
@@ -527,8 +527,8 @@ CASES = [
     Case("read-other-students", add_cell(lambda ctx: "for path in [%r, %r]:\n    print(open(path).read())"
                                          % (ctx.other, str(BUG_OVERFLOW)), after="imports"), NONE, (CANT_READ,),
          secrets=_other_secrets),
-    Case("import-suite-from-repo", add_cell("import sys, inspect\nsys.path.insert(0, %r)\n"
-                                            "import autograder.suites.test_01_sigmoid as suite\n"
+    Case("import-suite-from-repo", add_cell("import importlib, inspect, sys\nsys.path.insert(0, %r)\n"
+                                            "suite = importlib.import_module('autograder.suites.01_sigmoid.items')\n"
                                             "print(inspect.getsource(suite))" % str(ROOT), after="imports"), NONE,
          (r"Cell \d+ failed when run: ModuleNotFoundError: No module named 'autograder(\.suites)?'",),
          secrets=_suite_secrets),

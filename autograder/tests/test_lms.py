@@ -12,7 +12,7 @@ import grading_config
 from autograder import cli, gradebook, lifecycle
 from autograder.coursefolder import CourseFolder
 
-from .conftest import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS
 
 A = "01_sigmoid"
 NB = {name: (SAMPLE_CLASS / A / ("%s.ipynb" % name)).read_bytes()

@@ -5,13 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import grading_config
 from autograder import exports, gradebook, lifecycle, reports
 from autograder.coursefolder import CourseFolder
 from autograder.grading import NotebookResult
-from autograder.items import ItemResult, load_items
+from autograder.items import ItemResult, load_items, settings
 
-from .conftest import after_due, full_marks
+from .fixtures import after_due, full_marks
 
 A = "07_keras_mnist"
 HAND = {"answer_architecture": 3, "answer_loss_activation": 2, "answer_train_vs_validation": 2,
@@ -19,7 +18,7 @@ HAND = {"answer_architecture": 3, "answer_loss_activation": 2, "answer_train_vs_
 LATE = after_due(A, days=1.5)                          # 1.5 days after the due date
 AUTO = full_marks(A)                                   # the autograded items' points
 FULL = AUTO + sum(HAND.values())
-ADA = AUTO - grading_config.ASSIGNMENTS[A]["items"]["test_accuracy"] + 5.5     # by hand: 2.5 + 3
+ADA = AUTO - settings(A)["points"]["test_accuracy"] + 5.5     # by hand: 2.5 + 3
 
 
 def auto_result(root, student, lost=()):

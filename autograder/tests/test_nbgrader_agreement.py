@@ -4,7 +4,7 @@ import pytest
 from autograder.course import nbgrader_item_scores
 from autograder.items import assignment_ids
 
-from .conftest import sample_paths
+from .fixtures import sample_paths
 
 
 @pytest.mark.slow

@@ -22,10 +22,10 @@ from autograder.grading import NotebookResult
 from autograder.items import ItemResult, assignment_ids, load_items
 from autograder.pullrequest import Graded, PullRequest, git, verdict
 
-from .conftest import expected_score, full_marks
+from .fixtures import expected_score, full_marks
 
 SAMPLES = ROOT / "course_data" / "sample_class" / "01_sigmoid"
-CHEATER_CHANGES = [".github/workflows/grade-pr.yml", "autograder/suites/test_01_sigmoid.py", "grading_config.py",
+CHEATER_CHANGES = [".github/workflows/grade-pr.yml", "autograder/suites/01_sigmoid/items.py", "grading_config.py",
                    "sitecustomize.py", "submissions/01_sigmoid/numpy.py"]
 TOKEN = "ghs_private_grader_token_that_must_not_leak"
 
@@ -73,7 +73,7 @@ def run_pr(grader, repo, head, out, *extra, env=None):
 
 def cheat_suite():
     """The 01 suite with every test passing at once."""
-    text = (ROOT / "autograder" / "suites" / "test_01_sigmoid.py").read_text()
+    text = (ROOT / "autograder" / "suites" / "01_sigmoid" / "items.py").read_text()
     return text.replace("(nb):\n", "(nb):\n    return None\n")
 
 
@@ -89,7 +89,7 @@ def course(tmp_path_factory):
     config = (ROOT / "grading_config.py").read_text().replace('"fail_below": 0.5', '"fail_below": None')
     branch(repo, "cheat", "mallory", {
         "submissions/01_sigmoid/mallory.ipynb": release_notebook("01_sigmoid"),      # the stub: 0 points
-        "autograder/suites/test_01_sigmoid.py": cheat_suite(),
+        "autograder/suites/01_sigmoid/items.py": cheat_suite(),
         "grading_config.py": config.replace('"sigmoid_values": 2', '"sigmoid_values": 100'),
         ".github/workflows/grade-pr.yml": "name: Grade pull request\non: pull_request\njobs: {}\n",
         "sitecustomize.py": "import builtins\n",
@@ -172,7 +172,7 @@ def spy_notebook(path, grader):
     """The reference solution plus a cell that hunts for the grader's secrets and hidden files."""
     nb = nbformat.read(SAMPLES / "reference.ipynb", as_version=4)
     targets = [grader / "solutions" / "01_sigmoid" / "01_sigmoid.ipynb",
-               grader / "autograder" / "suites" / "test_01_sigmoid.py", grader / "grading_config.py"]
+               grader / "autograder" / "suites" / "01_sigmoid" / "items.py", grader / "grading_config.py"]
     nb.cells.append(nbformat.v4.new_code_cell(
         "import os\nprint('ENVIRONMENT', sorted(os.environ.items()))\n"
         "for p in %r:\n"

@@ -10,7 +10,7 @@ import pytest
 import grading_config
 from autograder import classgrade, gradebook, grading, lifecycle
 
-from .conftest import SAMPLE_CLASS, after_due, full_marks
+from .fixtures import SAMPLE_CLASS, after_due, full_marks, set_override
 
 STUDENTS = {"01_sigmoid": ["reference", "stub", "bug-overflow", "bug-derivative"],
             "02_cross_entropy": ["reference", "bug-no-half"]}
@@ -73,8 +73,7 @@ def test_nothing_to_do_says_so(course):
 
 
 def test_points_change_rescores_without_a_worker_and_matches_a_full_regrade(course, monkeypatch):
-    monkeypatch.setitem(grading_config.ASSIGNMENTS["01_sigmoid"]["items"], "sigmoid_values", 5)
-    monkeypatch.setitem(grading_config.ASSIGNMENTS["01_sigmoid"]["items"], "relu_prime_values", 0.5)
+    set_override(monkeypatch, "01_sigmoid", points={"sigmoid_values": 5, "relu_prime_values": 0.5})
     with no_workers():
         rescored, lines, table = autograde(course / "submitted", course / "reports")
     assert lines == [
@@ -90,7 +89,7 @@ def test_late_policy_change_rescores_without_a_worker_and_matches_a_full_regrade
     _, _, before = autograde(course / "submitted", course / "reports")
     per_day = grading_config.LATE_POLICY["penalty_per_day"] + 0.05
     monkeypatch.setitem(grading_config.LATE_POLICY, "penalty_per_day", per_day)
-    monkeypatch.setitem(grading_config.DUE_DATES, "02_cross_entropy", "2020-12-01 23:59:00 UTC")   # all late
+    set_override(monkeypatch, "02_cross_entropy", due="2020-12-01 23:59:00 UTC")   # all late
     with no_workers():
         rescored, lines, table = autograde(course / "submitted", course / "reports")
     assert lines == [
@@ -116,7 +115,7 @@ def older_format(data):
 
 def test_a_change_in_what_items_compute_regrades_only_the_submissions_it_affects(course, monkeypatch):
     stored = course / "reports" / "students" / "01_sigmoid"
-    suite, engine = "autograder/suites/test_01_sigmoid.py", "autograder/expect.py"
+    suite, engine = "autograder/suites/01_sigmoid/items.py", "autograder/expect.py"
     edits = {"reference": lambda data: data["stamp"]["grading"]["code"].update({suite: "0"}),
              "stub": lambda data: data["stamp"]["grading"]["code"].update({engine: "0"}),
              "bug-overflow": older_format}
@@ -125,12 +124,12 @@ def test_a_change_in_what_items_compute_regrades_only_the_submissions_it_affects
         edit(data)
         (stored / ("%s.json" % student)).write_text(json.dumps(data))
     untouched = (stored / "bug-derivative.json").stat().st_mtime_ns
-    monkeypatch.setitem(grading_config.ASSIGNMENTS["02_cross_entropy"], "limits", {"call_timeout": 5})
+    set_override(monkeypatch, "02_cross_entropy", limits={"call_timeout": 5})
     results, lines, _ = autograde(course / "submitted", course / "reports")
     assert lines == [
         "grading code changed (autograder/expect.py) → regrading 1 submission of 01_sigmoid",
         "stored result has no stamp of this kit (graded by an older one) → regrading 1 submission of 01_sigmoid",
-        "suite test_01_sigmoid.py changed → regrading 1 submission of 01_sigmoid",
+        "suite 01_sigmoid/items.py changed → regrading 1 submission of 01_sigmoid",
         "grading_config.py: limits of 02_cross_entropy changed → regrading 2 submissions of 02_cross_entropy",
         "autograde: 5 to grade (running student code), 0 to re-score (no code runs), 1 up to date"]
     assert (stored / "bug-derivative.json").stat().st_mtime_ns == untouched

@@ -5,7 +5,7 @@ import pytest
 
 from autograder.samples import expected_scores
 
-from .conftest import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS
 
 EXPECTED = expected_scores()
 

@@ -1,6 +1,6 @@
 """A new assignment: `python -m autograder new` scaffolds it, a person turns the example into their own
 exercise, and `make sync`, `make validate` and the tests that cover every assignment pass — having
-edited no more than 5 files (here 3: the notebook, the items, the points)."""
+edited no more than 5 files (here 2: the notebook and the items, with their points)."""
 import os
 import subprocess
 import sys
@@ -21,20 +21,22 @@ ITEMS = '''"""Assignment 08 — halving."""
 import numpy as np
 
 from autograder.expect import expect_close, known
-from autograder.items import visible
+from autograder.items import item
 
+ASSIGNMENT = {"title": "Halving", "due": "2027-01-22 23:59:00 UTC"}
 CONTRACT = [("halve(x) returns x / 2, element-wise", ["halve_values", "halve_scalar"]),
             ("halve takes a number too", ["halve_scalar"])]
 MISCONCEPTIONS = {"halve": [("you doubled x instead of halving it", lambda x: 2 * x)]}
 
 
-@visible
+@item(points=2, visible=True)
 def test_halve_values(nb):
     """halve returns half its input, element-wise"""
     x = np.array([-3.0, 0.0, 5.0])
     expect_close(nb.halve(x), x / 2, "halve", "[-3, 0, 5]", "divide by 2", known=known(MISCONCEPTIONS, "halve", x))
 
 
+@item(points=1)
 def test_halve_scalar(nb):
     """halve of a number is a number"""
     expect_close(nb.halve(7.0), 3.5, "halve", "7.0", "divide by 2")
@@ -59,9 +61,7 @@ def test_a_new_assignment_validates_and_tests_green_with_five_edited_files(kit_c
     assert made.returncode == 0, made.stdout
     edited = {
         "solutions/%s/%s.ipynb" % (A, A): lambda p: edit_notebook(p, HALVE, drop_test_cells=True),
-        "autograder/suites/test_%s.py" % A: lambda p: p.write_text(ITEMS),
-        "grading_config.py": lambda p: p.write_text(p.read_text().replace('"example_doubles": 1,', '"halve_values": 2,')
-                                                    .replace('"example_keeps_input": 1,', '"halve_scalar": 1,')),
+        "autograder/suites/%s/items.py" % A: lambda p: p.write_text(ITEMS),
     }
     for path, edit in edited.items():
         edit(kit_copy / path)

@@ -13,7 +13,7 @@ from autograder.course import ROOT
 from autograder.grading import grade_notebook
 from autograder.pullrequest import student_and_assignment
 
-from .conftest import full_marks
+from .fixtures import full_marks
 
 SAMPLES = ROOT / "course_data" / "sample_class"
 

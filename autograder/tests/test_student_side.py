@@ -22,7 +22,7 @@ from autograder.items import assignment_ids, load_items
 from autograder.notebook import is_test_cell, read_submission, restore_protected_cells
 from autograder.worker_process import GRADING_ENV, Limits
 
-from .conftest import sample_paths
+from .fixtures import sample_paths
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = assignment_ids()

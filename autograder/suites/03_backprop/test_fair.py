@@ -9,8 +9,8 @@ from autograder.items import load_items
 from autograder.notebook import code_cells, read_submission
 from autograder.worker.namespace import LocalNamespace
 
-from .conftest import SAMPLE_CLASS
-from .test_fair_grading import reference_namespace, run_items
+from autograder.tests.fixtures import SAMPLE_CLASS
+from autograder.tests.test_fair_grading import reference_namespace, run_items
 
 A = "03_backprop"
 ITEMS = {i.id: i for i in load_items(A)}

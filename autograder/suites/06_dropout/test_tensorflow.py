@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from scipy.stats import binom  # noqa: E402
 
-from autograder.suites import test_06_dropout as suite  # noqa: E402
+from . import items as suite  # noqa: E402
 
 ASSIGNMENT = "06_dropout"
 P_VALUES = [0.1, 0.35, 0.8]

@@ -3,7 +3,7 @@ name the misconception (in-process, on the reference notebook with one function 
 import pytest
 
 
-from .test_fair_grading import failed_items, graded
+from autograder.tests.test_fair_grading import failed_items, graded
 
 A = "01_sigmoid"
 

@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from autograder.suites import test_04_sgd as suite  # noqa: E402
+from . import items as suite  # noqa: E402
 
 ASSIGNMENT = "04_sgd"
 SIZES = [[3, 4, 2], [5, 1], [2, 6, 3, 1]]

@@ -3,9 +3,16 @@ import numpy as np
 
 from autograder.expect import (expect_all_close, expect_close, expect_equal, expect_no_warnings, expect_unchanged,
                                fail, known)
-from autograder.items import after, visible
+from autograder.items import item
 from autograder.worker.program import Formula
 from autograder.suites.references import ref_sigmoid
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["01_sigmoid"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Neurons and activation functions",
+    "due": "2026-12-04 23:59:00 UTC",
+}
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -100,7 +107,7 @@ def _float_tolerance(value):
     return {}
 
 
-@visible
+@item(points=2, visible=True)
 def test_sigmoid_values(nb):
     """sigmoid on small values, including 0 → 0.5"""
     z = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
@@ -109,6 +116,7 @@ def test_sigmoid_values(nb):
                      "sigmoid", hint="σ(z) = 1 / (1 + e^(−z)), applied element-wise; σ(0) = 1/2")
 
 
+@item(points=1)
 def test_sigmoid_shapes(nb):
     """sigmoid keeps the input's shape (scalars, 2-D, 3-D) and does not modify it"""
     rng = np.random.default_rng(101)
@@ -127,6 +135,7 @@ def test_sigmoid_shapes(nb):
              "don't wrap the input in a list or array of extra dimensions")
 
 
+@item(points=2)
 def test_sigmoid_extreme(nb):
     """sigmoid is stable for |z| up to 1e4: no overflow warning, no nan"""
     z = np.array([-1e4, -1000.0, -745.5, -100.0, -30.0, 30.0, 100.0, 745.5, 1000.0, 1e4])
@@ -137,7 +146,7 @@ def test_sigmoid_extreme(nb):
                  known=known(MISCONCEPTIONS, "sigmoid", z))
 
 
-@after("sigmoid_values", "sigmoid_shapes", "sigmoid_extreme")
+@item(points=2, after=("sigmoid_values", "sigmoid_shapes", "sigmoid_extreme"))
 def test_sigmoid_prime_values(nb):
     """sigmoid_prime(z) = σ(z)(1 − σ(z)), including extreme z"""
     rng = np.random.default_rng(102)
@@ -150,7 +159,7 @@ def test_sigmoid_prime_values(nb):
                  known=known(MISCONCEPTIONS, "sigmoid_prime", z), **_float_tolerance(call.value))
 
 
-@visible
+@item(points=1, visible=True)
 def test_relu_values(nb):
     """relu(z) = max(0, z) element-wise, any shape"""
     z = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 7.25]])
@@ -161,6 +170,7 @@ def test_relu_values(nb):
     expect_unchanged(z, call.args[0], "relu", "z")
 
 
+@item(points=2)
 def test_relu_prime_values(nb):
     """relu_prime is 1.0 for z > 0 and 0.0 for z ≤ 0 (float, the notebook's convention at 0)"""
     rng = np.random.default_rng(103)
@@ -184,13 +194,14 @@ def _neuron_cases(nb, x, w, b, case):
              known(MISCONCEPTIONS, "neuron", x, w, b, f)] for name, f in ACTIVATIONS.items()]
 
 
-@visible
+@item(points=1, visible=True)
 def test_neuron_single(nb):
     """neuron(x, w, b, activation) = activation(w·x + b) for one sample"""
     expect_all_close(_neuron_cases(nb, np.array([1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0]), -2.5,
                                    "one sample x=(1,0,1), w=(1,1,1), b=−2.5"), "neuron", NEURON_HINT)
 
 
+@item(points=2)
 def test_neuron_batch(nb):
     """neuron on a batch: one output per row of X"""
     rng = np.random.default_rng(104)
@@ -205,8 +216,7 @@ AND_INPUTS = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1], [1, 0, 0], [1
 AND_TABLE = np.array([0.076, 0.182, 0.182, 0.378, 0.182, 0.378, 0.622])
 
 
-@visible
-@after("neuron_single", "neuron_batch", "sigmoid_values")
+@item(points=1, visible=True, after=("neuron_single", "neuron_batch", "sigmoid_values"))
 def test_and_table(nb):
     """and_gate reproduces the slides' AND table (w=(1,1,1), b=−2.5)"""
     expect_close(nb.and_gate(AND_INPUTS), AND_TABLE, "and_gate", "the 7 rows of the slides' table",
@@ -214,6 +224,7 @@ def test_and_table(nb):
                  known=known(MISCONCEPTIONS, "and_gate", AND_INPUTS))
 
 
+@item(points=1)
 def test_circle_features(nb):
     """circle_features maps rows (x, y) to (x, y, x², y²)"""
     rng = np.random.default_rng(105)
@@ -225,7 +236,7 @@ def test_circle_features(nb):
     expect_unchanged(X, call.args[0], "circle_features", "X")
 
 
-@after("circle_features")
+@item(points=1, after=("circle_features",))
 def test_circle_rule(nb):
     """circle_classify marks points inside the circle of radius r (w=(0,0,1,1), bias −r²); r defaults to 1"""
     rng = np.random.default_rng(106)

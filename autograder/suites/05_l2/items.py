@@ -7,7 +7,14 @@ import numpy as np
 
 from autograder.expect import (describe, expect_all_close, expect_close, expect_exact, expect_sequence,
                                expect_structure, expect_unchanged, fail, known, likely_cause)
-from autograder.items import after, visible
+from autograder.items import item
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["05_l2"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Overfitting and regularization: L2, L1, early stopping",
+    "due": "2027-01-01 23:59:00 UTC",
+}
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -287,7 +294,7 @@ def _check_stopping_all(nb, cases, hint, unchanged=False):
     fail(func, first[0], problem + (likely_cause(causes[0]) if causes else ""), hint)
 
 
-@visible
+@item(points=2, visible=True)
 def test_l2_penalty_values(nb):
     """l2_penalty = λ/(2n) Σ‖W‖² over the weights of every layer"""
     one = [{"W": np.array([[1.0, -2.0], [3.0, 0.5]]), "b": np.zeros(2)}]
@@ -300,7 +307,7 @@ def test_l2_penalty_values(nb):
                        PENALTY_HINT + "; np.sum(W ** 2) sums every entry (W.T @ W does not)")
 
 
-@visible
+@item(points=2, visible=True)
 def test_l2_grad_values(nb):
     """l2_grad(W, λ, n) = (λ/n) W, any shape, without modifying W"""
     rng = np.random.default_rng(502)
@@ -317,7 +324,7 @@ GRAD_MUTATION_HINT = ("return a new array (lam / n * W); `*=`, `W[...] = ...` or
                       "regularized_grads passes params' own weights, so this also changes the caller's params")
 
 
-@visible
+@item(points=1, visible=True)
 def test_l1_penalty_values(nb):
     """l1_penalty = λ/n Σ|W| over the weights of every layer"""
     rng = np.random.default_rng(503)
@@ -327,7 +334,7 @@ def test_l1_penalty_values(nb):
                        "λ/n times the sum (not the mean) of |w| over every weight of every layer")
 
 
-@visible
+@item(points=1, visible=True)
 def test_l1_grad_values(nb):
     """l1_grad(W, λ, n) = (λ/n) sign(W) for non-zero weights"""
     rng = np.random.default_rng(504)
@@ -341,6 +348,7 @@ def test_l1_grad_values(nb):
         expect_unchanged(W, call.args[0], "l1_grad", "W", GRAD_MUTATION_HINT)
 
 
+@item(points=1)
 def test_l1_grad_at_zero(nb):
     """l1_grad is 0 where a weight is exactly 0 (the notebook's convention sign(0) = 0)"""
     W = np.array([[0.0, 1.5, -0.0], [-2.0, 0.0, 1e-12]])
@@ -349,6 +357,7 @@ def test_l1_grad_at_zero(nb):
                  known=known(MISCONCEPTIONS, "l1_grad", W, 0.8, 4))
 
 
+@item(points=1)
 def test_penalties_weights_only(nb):
     """l2_penalty and l1_penalty ignore the biases"""
     rng = np.random.default_rng(505)
@@ -379,8 +388,7 @@ def test_penalties_weights_only(nb):
                                      "compute the penalty without changing params (no **=, no abs(..., out=...))")
 
 
-@visible
-@after("l2_grad_values")
+@item(points=2, visible=True, after=("l2_grad_values",))
 def test_regularized_grads_l2(nb):
     """regularized_grads(..., kind="l2") adds (λ/n) W to each weight gradient"""
     rng = np.random.default_rng(506)
@@ -395,7 +403,7 @@ def test_regularized_grads_l2(nb):
                      "the new weight gradient is dW + l2_grad(W, λ, n): the data part plus (λ/n)·W")
 
 
-@after("l1_grad_values")
+@item(points=1, after=("l1_grad_values",))
 def test_regularized_grads_l1(nb):
     """regularized_grads(..., kind="l1") adds (λ/n) sign(W) to each weight gradient"""
     rng = np.random.default_rng(507)
@@ -410,6 +418,7 @@ def test_regularized_grads_l1(nb):
     expect_all_close(cases, "regularized_grads", "with kind=\"l1\" the new weight gradient is dW + l1_grad(W, λ, n)")
 
 
+@item(points=1)
 def test_regularized_grads_biases(nb):
     """regularized_grads leaves the bias gradients exactly as they were"""
     rng = np.random.default_rng(508)
@@ -477,6 +486,7 @@ MUTATION_HINTS = {
 }
 
 
+@item(points=1)
 def test_regularized_grads_no_mutation(nb):
     """regularized_grads returns new arrays and leaves grads and params unchanged"""
     rng = np.random.default_rng(509)
@@ -503,7 +513,7 @@ def test_regularized_grads_no_mutation(nb):
             fail("regularized_grads", "kind=\"%s\" — its inputs" % kind, problem, MUTATION_HINTS[how])
 
 
-@visible
+@item(points=2, visible=True)
 def test_early_stopping_basic(nb):
     """early_stopping returns (index of the lowest loss, whether patience has run out)"""
     hint = "best_epoch = index of the lowest loss; stop = (epochs after best_epoch) >= patience"
@@ -513,6 +523,7 @@ def test_early_stopping_basic(nb):
     _check_stopping(nb, [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 3, hint)
 
 
+@item(points=1)
 def test_early_stopping_patience(nb):
     """stop becomes True exactly when `patience` epochs have passed since the best one (val_losses unchanged)"""
     rng = np.random.default_rng(510)
@@ -531,6 +542,7 @@ def test_early_stopping_patience(nb):
     _check_stopping_all(nb, cases, hint, unchanged=True)
 
 
+@item(points=1)
 def test_early_stopping_ties(nb):
     """only a strictly lower loss is an improvement: ties keep the earlier best epoch"""
     hint = ("a loss equal to the best so far is not an improvement: keep the first epoch that reached it "

@@ -1,5 +1,5 @@
-"""Fixtures for the kit's own tests (not the student-facing suites in autograder/suites/)."""
-import contextlib
+"""Fixtures and helpers for the kit's own tests, in autograder/tests/ and in each assignment's folder
+(autograder/suites/<id>/test_*.py): a pytest plugin, loaded by the kit's root conftest.py."""
 import shutil
 from datetime import timedelta
 
@@ -11,11 +11,9 @@ import grading_config
 from autograder import samples
 from autograder.classgrade import grade_class
 from autograder.course import source_notebook
-from autograder.items import load_items
-from autograder.namespaces import RemoteNamespace
-from autograder.notebook import code_cells, read_submission
+from autograder.items import load_items, settings
+from autograder.namespaces import notebook_namespace
 from autograder.samples import SAMPLE_CLASS  # noqa: F401 (the tests' import of it)
-from autograder.worker_process import Limits, Worker, preload_for
 
 
 def pytest_configure(config):
@@ -36,7 +34,7 @@ def expected_score(assignment, student):
 def after_due(assignment, **offset):
     """The submission time `offset` (timedelta's keywords) after the assignment's due date, written as
     nbgrader writes timestamp.txt."""
-    moment = parse_utc(grading_config.DUE_DATES[assignment]) + timedelta(**offset)
+    moment = parse_utc(settings(assignment)["due"]) + timedelta(**offset)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
@@ -51,16 +49,8 @@ LATE_POLICY = {"grace_minutes": 15, "penalty_per_day": 0.10, "max_days_late": 5}
 def fixed_calendar(monkeypatch):
     """Run against CALENDAR and LATE_POLICY above instead of the course's."""
     for assignment, due in CALENDAR.items():
-        monkeypatch.setitem(grading_config.DUE_DATES, assignment, due)
+        set_override(monkeypatch, assignment, due=due)
     monkeypatch.setattr(grading_config, "LATE_POLICY", dict(LATE_POLICY))
-
-
-@contextlib.contextmanager
-def notebook_namespace(path, assignment=None):
-    """A RemoteNamespace over a notebook run in a worker, as the grader would."""
-    limits = Limits.for_assignment(assignment)
-    with Worker(code_cells(read_submission(path, limits.notebook_mb)), limits, preload_for(assignment)) as worker:
-        yield RemoteNamespace(worker)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +58,12 @@ def reference(request):
     """The reference solution of the module's ASSIGNMENT, running in a worker."""
     with notebook_namespace(source_notebook(request.module.ASSIGNMENT), request.module.ASSIGNMENT) as ns:
         yield ns
+
+
+def set_override(monkeypatch, assignment, **override):
+    """Override an assignment's settings in grading_config.ASSIGNMENTS for one test (undone after it)."""
+    monkeypatch.setitem(grading_config.ASSIGNMENTS, assignment,
+                        {**grading_config.ASSIGNMENTS.get(assignment, {}), **override})
 
 
 def sample_paths(assignment):

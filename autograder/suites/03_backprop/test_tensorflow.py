@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from autograder.suites import test_03_backprop as suite  # noqa: E402
+from . import items as suite  # noqa: E402
 
 ASSIGNMENT = "03_backprop"
 COMBOS = list(itertools.product(suite.HIDDEN, suite.OUTPUTS, suite.LOSSES))

@@ -38,7 +38,7 @@ import grading_config
 from autograder.expect import (as_numeric, describe, diagnose, expect_all_close, expect_array, expect_close,
                                expect_no_warnings, expect_scalar, expect_sequence, expect_structure, expect_unchanged,
                                fail, known, likely_cause)
-from autograder.items import after, visible
+from autograder.items import item
 from autograder.worker.program import Formula
 from autograder.suites.references import ref_sigmoid, ref_softmax
 
@@ -51,6 +51,13 @@ FD_STEP = 1e-3
 FD_FLOOR = 1e-6
 FD_LIMIT = 1e-6
 FORWARD_ITEMS = ("forward_values", "forward_random")
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["03_backprop"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Backpropagation and gradient checking",
+    "due": "2026-12-18 23:59:00 UTC",
+}
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -529,7 +536,7 @@ def _init(nb, sizes, seed):
     return got, case
 
 
-@visible
+@item(points=1, visible=True)
 def test_init_params_shapes(nb):
     """init_params: one dict {"W": (n_in, n_out), "b": (n_out,)} per layer, float64, b zeros"""
     for sizes, seed in [([3, 5, 4, 2], 1), ([7, 1], 2), ([2, 3, 3, 3, 6], 3)]:
@@ -557,6 +564,7 @@ def _std_cause(ratio, n_in, n_out):
     return None
 
 
+@item(points=1)
 def test_init_params_random(nb):
     """init_params draws W from rng only (same seed → same params, other seed → other W), std 1/√n_in"""
     hint = ("draw W from the rng argument, scaled as section 1 says; never np.random.* or a generator you create "
@@ -596,7 +604,7 @@ def _forward_case(call, params, X, hidden, output, case):
     return [case, call.value[0], expected, _known("forward", expected, params, X, hidden, output)]
 
 
-@visible
+@item(points=2, visible=True)
 def test_forward_values(nb):
     """forward returns the network's output for every hidden/output pair, with 0, 1 and 2 hidden layers"""
     cases = []
@@ -609,6 +617,7 @@ def test_forward_values(nb):
     expect_all_close(cases, "forward", FORWARD_HINT)
 
 
+@item(points=2)
 def test_forward_random(nb):
     """forward on random nets, large inputs and its default activations: right values, no warnings, inputs unchanged"""
     rng = np.random.default_rng(44)
@@ -664,8 +673,7 @@ def _backward_cases(nb, cases, hidden, output, loss, layers, keys, default_loss=
     return out
 
 
-@visible
-@after(*FORWARD_ITEMS)
+@item(points=2, visible=True, after=FORWARD_ITEMS)
 def test_backward_sigmoid_quadratic(nb):
     """backward, one sample, sigmoid hidden and output, quadratic loss: every layer's dW"""
     cases = _backward_cases(nb, [([3, 4, 2], 51), ([3, 3, 3], 52), ([2, 5, 4, 3], 53)], "sigmoid", "sigmoid",
@@ -674,7 +682,7 @@ def test_backward_sigmoid_quadratic(nb):
     expect_all_close(cases, "backward", SIGMOID_HINT)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=2, after=FORWARD_ITEMS)
 def test_backward_relu_hidden(nb):
     """backward, one sample, ReLU hidden layers (sigmoid output, quadratic loss): every layer's dW"""
     hint = ("for ReLU hidden layers the error passed down is masked by ReLU's derivative at the lower layer's Z "
@@ -684,7 +692,7 @@ def test_backward_relu_hidden(nb):
     expect_all_close(cases, "backward", hint)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=1, after=FORWARD_ITEMS)
 def test_backward_sigmoid_cross_entropy(nb):
     """backward, one sample, sigmoid output with binary cross-entropy: the output layer's dW (δ_L = a − y)"""
     hint = "with cross-entropy the σ' factor cancels in the output layer (section 3.1, the slides' appendix). " + \
@@ -696,7 +704,7 @@ def test_backward_sigmoid_cross_entropy(nb):
     expect_all_close(cases, "backward", hint)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=2, after=FORWARD_ITEMS)
 def test_backward_softmax_cross_entropy(nb):
     """backward, one sample, softmax output with categorical cross-entropy: the output layer's dW"""
     hint = ("with a one-hot y, softmax and the categorical cross-entropy combine into a simple output error "
@@ -708,7 +716,7 @@ def test_backward_softmax_cross_entropy(nb):
     expect_all_close(cases, "backward", hint)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=1, after=FORWARD_ITEMS)
 def test_backward_softmax_quadratic(nb):
     """backward, one sample, softmax output with quadratic loss: the output layer's dW (softmax Jacobian)"""
     hint = ("softmax is not element-wise: each output depends on every z, so the output error needs the softmax's "
@@ -720,7 +728,7 @@ def test_backward_softmax_quadratic(nb):
     expect_all_close(cases, "backward", hint)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=1, after=FORWARD_ITEMS)
 def test_backward_bias(nb):
     """backward, one sample: the output layer's db (= δ_L, shape (n_out,)), every output/loss, 0 or 1 hidden layers"""
     hint = ("db is the output error averaged over the samples of the batch (the rows), with b's shape (n_out,) — "
@@ -737,7 +745,7 @@ def test_backward_bias(nb):
 SUM_CAUSE = {"W": SUM, "b": BIAS_SUM}
 
 
-@after(*FORWARD_ITEMS)
+@item(points=2, after=FORWARD_ITEMS)
 def test_backward_batch_mean(nb):
     """backward on a batch = the mean of your own per-sample gradients (every W and b, every combination)"""
     hint = ("the gradient of the MEAN loss is the average of the per-sample gradients: divide by the batch size "
@@ -765,7 +773,7 @@ def test_backward_batch_mean(nb):
     expect_all_close(_diagnosed(cases, causes), "backward", hint)
 
 
-@after(*FORWARD_ITEMS)
+@item(points=3, after=FORWARD_ITEMS)
 def test_backward_deep(nb):
     """backward on random nets (1–3 hidden layers, batches, every combination): reference and finite differences"""
     hint = ("run the recursion through every layer, each step with the right layer's W and Z (section 3.2), and "
@@ -809,7 +817,7 @@ def _scalar_function(shape, fn):
     return Formula.trace(fn, shape=shape, scalar=True)
 
 
-@visible
+@item(points=2, visible=True)
 def test_numerical_gradient_values(nb):
     """numerical_gradient: central differences (f(x+h) − f(x−h)) / 2h per entry, with the h given, any shape"""
     hint = ("perturb one entry at a time, on both sides, calling f on the whole array each time (central "
@@ -846,6 +854,7 @@ def _restore_cause(before, after, h=1e-5):
     return None
 
 
+@item(points=1)
 def test_numerical_gradient_restores(nb):
     """numerical_gradient leaves x exactly as it found it (1-D and 2-D x)"""
     hint = ("save each entry's old value before perturbing it and put that value back (x[i] = old) — or perturb a "
@@ -864,7 +873,7 @@ def test_numerical_gradient_restores(nb):
              % changed + likely_cause(cause), hint)
 
 
-@visible
+@item(points=1, visible=True)
 def test_relative_error_values(nb):
     """relative_error = max over entries of |a − b| / max(1e-8, |a| + |b|), one float"""
     hint = ("divide entry by entry, with the denominator floored at 1e-8 (np.maximum, not +), then take the "

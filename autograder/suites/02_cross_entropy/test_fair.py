@@ -3,7 +3,7 @@ failures name the misconception (in-process, on the reference notebook with one 
 import pytest
 
 
-from .test_fair_grading import graded
+from autograder.tests.test_fair_grading import graded
 
 A = "02_cross_entropy"
 

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.course import ROOT
 
-from .conftest import SAMPLE_CLASS, grade_variants
+from autograder.tests.fixtures import SAMPLE_CLASS, grade_variants
 
 A = "07_keras_mnist"
 CASES = {  # student: (appended cell, the one item that fails, regex of its message)
@@ -50,7 +50,7 @@ def test_neighbours_keep_full_marks(graded):
 @pytest.mark.slow
 def test_partial_credit_fails_under_plain_pytest():
     """`pytest autograder/suites --notebook X` fails an item that earns less than full credit."""
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "autograder/suites/test_07_keras_mnist.py",
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "autograder/suites/07_keras_mnist/items.py",
                           "--notebook", str(SAMPLE_CLASS / A / "bug-sigmoid-sgd.ipynb"), "-k", "test_accuracy"],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 1 and "partial credit 0.00 of the item's points: test accuracy 0.3450" in run.stdout

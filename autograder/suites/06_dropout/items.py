@@ -20,7 +20,14 @@ import numpy as np
 from autograder.expect import (expect_all_close, expect_inverted_dropout, expect_sequence,
                                expect_shape, expect_structure, expect_unchanged, fail, known)
 from autograder.worker.failures import StudentError
-from autograder.items import visible
+from autograder.items import item
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["06_dropout"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Dropout",
+    "due": "2027-01-08 23:59:00 UTC",
+}
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -147,7 +154,7 @@ def _forward(nb, A, p, seed, train=True):
     return out, mask, call
 
 
-@visible
+@item(points=2, visible=True)
 def test_dropout_forward_values(nb):
     """dropout_forward: each unit is 0 (dropped) or A/(1 − p) (kept); the mask is 0 or 1/(1 − p)"""
     for shape, p, seed in [((8, 16), 0.25, 51), ((5, 40), 0.6, 52), ((4, 3, 10), 0.0, 53)]:
@@ -157,6 +164,7 @@ def test_dropout_forward_values(nb):
         expect_inverted_dropout(out, mask, A, p, "dropout_forward", case)
 
 
+@item(points=2)
 def test_dropout_forward_rate(nb):
     """dropout_forward drops every entry independently with probability p (kept count within binomial bounds)"""
     for shape, p, seed in RATE_CASES:
@@ -182,7 +190,7 @@ def test_dropout_forward_rate(nb):
                        if swapped else [])
 
 
-@visible
+@item(points=1, visible=True)
 def test_dropout_forward_identity(nb):
     """dropout_forward with train=False returns A unchanged and a mask of ones"""
     hint = ("at test time dropout does nothing: with inverted dropout the rescaling already happened "
@@ -197,6 +205,7 @@ def test_dropout_forward_identity(nb):
     expect_all_close(cases, "dropout_forward", hint)
 
 
+@item(points=1)
 def test_dropout_forward_invalid_p(nb):
     """dropout_forward raises ValueError for p outside [0, 1) (p = 1, 1.5, −0.1)"""
     A = _inputs((4, 6), 57)
@@ -220,6 +229,7 @@ def test_dropout_forward_invalid_p(nb):
                               "p < 0 or p > 1 is no probability)"])
 
 
+@item(points=2)
 def test_dropout_forward_rng(nb):
     """dropout_forward's randomness comes only from rng: same seed → same mask, other seed → other mask"""
     A = _inputs((30, 40), 59)
@@ -239,7 +249,7 @@ def test_dropout_forward_rng(nb):
                    known=["you used a generator with a fixed seed of your own (or re-seeded), not the rng argument"])
 
 
-@visible
+@item(points=2, visible=True)
 def test_dropout_backward_mask(nb):
     """dropout_backward(dout, mask) = dout * mask: it reuses the forward pass's mask, never draws a new one"""
     rng = np.random.default_rng(60)
@@ -272,6 +282,7 @@ def _network(sizes, seed):
             for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
+@item(points=1)
 def test_dropout_no_mutation(nb):
     """dropout_forward, dropout_backward and weight_scaling_inference leave their inputs unchanged"""
     A = _inputs((7, 9), 65)
@@ -291,7 +302,7 @@ def test_dropout_no_mutation(nb):
     _expect_params_unchanged(params, call.args[0])
 
 
-@visible
+@item(points=2, visible=True)
 def test_weight_scaling_inference(nb):
     """weight_scaling_inference multiplies the W of layers 1, 2, … by 1 − p; layer 0 and biases unchanged"""
     hint = ("dropout acts on the hidden activations, the inputs of layers 1, 2, …: multiply those layers' W "

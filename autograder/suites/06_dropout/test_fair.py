@@ -4,7 +4,7 @@ replaced)."""
 import pytest
 
 
-from .test_fair_grading import failed_items, graded
+from autograder.tests.test_fair_grading import failed_items, graded
 
 A = "06_dropout"
 

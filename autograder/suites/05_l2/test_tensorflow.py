@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from autograder.suites import test_05_l2 as suite  # noqa: E402
+from . import items as suite  # noqa: E402
 
 ASSIGNMENT = "05_l2"
 RTOL = 2e-7

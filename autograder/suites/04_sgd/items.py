@@ -9,9 +9,20 @@ import numpy as np
 
 from autograder.expect import (expect_all_close, expect_close, expect_decreasing, expect_losses,
                                expect_minibatches, expect_sequence, expect_structure, fail, known, likely_cause)
-from autograder.items import after, visible
+from autograder.items import item
 from autograder.worker.failures import ItemFailure
 from autograder.suites.references import ref_sigmoid
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["04_sgd"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Stochastic gradient descent and momentum",
+    "due": "2026-12-25 23:59:00 UTC",
+}
+
+# The items of the functions `train` calls: train's items run on the student's own versions of them.
+TRAINING_PARTS = ("minibatch_order", "minibatch_last_batch", "minibatch_shuffle", "momentum_velocity",
+                  "momentum_params")
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -303,7 +314,7 @@ def summarize(func, groups, hint=""):
 
 
 # -- items -----------------------------------------------------------------------------------------
-@visible
+@item(points=2, visible=True)
 def test_minibatch_order(nb):
     """iterate_minibatches with shuffle=False: consecutive batches in order, rows and labels paired"""
     for n, batch_size in ((12, 4), (10, 5), (6, 6)):
@@ -313,6 +324,7 @@ def test_minibatch_order(nb):
         expect_minibatches(got, X, Y, "iterate_minibatches", case, in_order=batch_size)
 
 
+@item(points=2)
 def test_minibatch_last_batch(nb):
     """the last batch may be short: it is kept, and every sample is used exactly once (shuffled or not)"""
     func, problems, cases = "iterate_minibatches", [], 0
@@ -337,6 +349,7 @@ def test_minibatch_last_batch(nb):
              "cut the rows into consecutive slices of batch_size and keep the short last one")
 
 
+@item(points=2)
 def test_minibatch_shuffle(nb):
     """shuffle=True: a random permutation drawn from the rng passed in (same seed → same order)"""
     func = "iterate_minibatches"
@@ -383,7 +396,7 @@ def sgd_cases(got, params, grads, lr, case):
                        lambda i, key: known_part("sgd_update", lambda r: r[i][key], params, grads, lr))
 
 
-@visible
+@item(points=2, visible=True)
 def test_sgd_update_values(nb):
     """sgd_update: w' = w − η∇C on a two-layer network"""
     rng = np.random.default_rng(430)
@@ -394,6 +407,7 @@ def test_sgd_update_values(nb):
     expect_all_close(sgd_cases(got, params, grads, 0.1, case), "sgd_update", SGD_HINT)
 
 
+@item(points=1)
 def test_sgd_update_structures(nb):
     """sgd_update on random network shapes (1 to 4 layers) and learning rates, including lr = 0"""
     rng = np.random.default_rng(431)
@@ -426,7 +440,7 @@ def momentum_steps(nb, params, velocity, grads_seq, lr, mu):
 VELOCITY_HINT = "v' = μ·v − lr·∇C: the gradient term has a minus sign, and the old velocity is scaled by μ"
 
 
-@visible
+@item(points=2, visible=True)
 def test_momentum_velocity(nb):
     """momentum_update's velocity v' = μv − η∇C: one step from a non-zero velocity, then 5-step sequences"""
     rng = np.random.default_rng(440)
@@ -448,6 +462,7 @@ def test_momentum_velocity(nb):
         expect_all_close(cases, "momentum_update", VELOCITY_HINT)
 
 
+@item(points=2)
 def test_momentum_params(nb):
     """momentum_update's parameters w' = w + v' (with its own new velocity), over multi-step sequences"""
     rng = np.random.default_rng(441)
@@ -546,6 +561,7 @@ def expect_arguments_unchanged(nb, func, args, names):
         fail(func, "its inputs", problem, MUTATION_HINTS[kind])
 
 
+@item(points=2)
 def test_updates_no_mutation(nb):
     """sgd_update and momentum_update return new arrays and leave params, grads and velocity unchanged"""
     rng = np.random.default_rng(450)
@@ -561,8 +577,7 @@ ACCURACY_CONFIG = {"epochs": 10, "batch_size": 32, "lr": 0.05, "mu": 0.9, "seed"
 HISTORY_MISCONCEPTIONS = ("history holds", "history is")
 
 
-@after("minibatch_order", "minibatch_last_batch", "minibatch_shuffle", "momentum_velocity", "momentum_params")
-@visible
+@item(points=2, after=TRAINING_PARTS, visible=True)
 def test_train_history(nb):
     """train's history: one training-set loss per epoch, the last one that of the returned params, decreasing"""
     X, Y = ref_make_circles(200, np.random.default_rng(460))
@@ -599,7 +614,7 @@ def expect_reproducible(nb, args, history, case):
          "iterate_minibatches(X, Y, batch_size, rng, shuffle=True)")
 
 
-@after("minibatch_order", "minibatch_last_batch", "minibatch_shuffle", "momentum_velocity", "momentum_params")
+@item(points=3, after=TRAINING_PARTS)
 def test_train_accuracy(nb):
     """train is reproducible (same seed, same result) and reaches ≥ 95 % held-out accuracy on the two circles"""
     rng = np.random.default_rng(470)

@@ -6,8 +6,15 @@ deltas are per sample, shape (n, k). Probabilities are clipped to [EPS, 1 − EP
 import numpy as np
 
 from autograder.expect import expect_all_close, expect_no_warnings, expect_unchanged, known
-from autograder.items import visible
+from autograder.items import item
 from autograder.suites.references import ref_sigmoid, ref_softmax
+
+# The assignment: its title, its due date (UTC) and, for 07, its grading settings. Each item declares its
+# points with @item below. grading_config.ASSIGNMENTS["02_cross_entropy"] overrides any of these for a course.
+ASSIGNMENT = {
+    "title": "Loss functions: quadratic, cross-entropy, softmax",
+    "due": "2026-12-11 23:59:00 UTC",
+}
 
 # The notebook's written contract, clause by clause, with the items that exercise each clause.
 CONTRACT = [
@@ -221,7 +228,7 @@ def _one_sample(a):
     return np.array([[1.0]]), np.array([[a]])
 
 
-@visible
+@item(points=1, visible=True)
 def test_quadratic_loss_table(nb):
     """quadratic_loss on the slides' examples (y = 1, a = 0.99 / 0.5 / 0.01), with the ½: 0.00005 / 0.125 / 0.49005"""
     _expect(nb, "quadratic_loss", [(_one_sample(a), ref_quadratic_loss(*_one_sample(a)),
@@ -229,6 +236,7 @@ def test_quadratic_loss_table(nb):
             "J = ½‖y − a‖²: the slides' table leaves out the ½ — keep it, so ½(1 − a)² (e.g. ½(1 − 0.99)² = 5e-05)")
 
 
+@item(points=1)
 def test_quadratic_loss_batch(nb):
     """quadratic_loss averages ½‖y − a‖² over the rows of random batches (returns one float)"""
     rng = np.random.default_rng(201)
@@ -241,7 +249,7 @@ def test_quadratic_loss_batch(nb):
             "the n rows — the mean, not the sum, and not the mean over all n·k entries")
 
 
-@visible
+@item(points=1, visible=True)
 def test_quadratic_loss_grad_values(nb):
     """quadratic_loss_grad returns the per-sample gradient a − y, shape (n, k)"""
     rng = np.random.default_rng(202)
@@ -255,7 +263,7 @@ def test_quadratic_loss_grad_values(nb):
 
 # -- binary cross-entropy ---------------------------------------------------------------------
 
-@visible
+@item(points=1, visible=True)
 def test_cross_entropy_table(nb):
     """cross_entropy on the slides' examples (y = 1, a = 0.99 / 0.5 / 0.01): ≈ 0.01 / 0.69 / 4.61"""
     _expect(nb, "cross_entropy", [(_one_sample(a), ref_cross_entropy(*_one_sample(a)),
@@ -263,6 +271,7 @@ def test_cross_entropy_table(nb):
             "J = −(y ln a + (1 − y) ln(1 − a)); with y = 1 this is −ln a (natural logarithm, np.log)")
 
 
+@item(points=2)
 def test_cross_entropy_batch(nb):
     """cross_entropy sums over the outputs and averages over the rows (0/1 and soft labels)"""
     rng = np.random.default_rng(203)
@@ -276,6 +285,7 @@ def test_cross_entropy_batch(nb):
             "the mean over the n rows (not the sum)")
 
 
+@item(points=2)
 def test_cross_entropy_extreme(nb):
     """cross_entropy is finite, without warnings, for outputs exactly 0 or 1 (a clipped to [1e-12, 1 − 1e-12])"""
     cases = [(np.array([[1.0, 0.0, 1.0, 0.0, 0.5, 0.5]]), np.array([[0.0, 1.0, 1.0, 0.0, 0.0, 1.0]])),
@@ -285,7 +295,7 @@ def test_cross_entropy_extreme(nb):
             "ln 0 = −inf: clip first, a = np.clip(a, EPS, 1 - EPS) with EPS = 1e-12, then take the logs", **CLIPPED)
 
 
-@visible
+@item(points=2, visible=True)
 def test_cross_entropy_grad_values(nb):
     """cross_entropy_grad returns −(y/a − (1 − y)/(1 − a)) per sample, shape (n, k)"""
     rng = np.random.default_rng(204)
@@ -299,6 +309,7 @@ def test_cross_entropy_grad_values(nb):
             "(a − y is the gradient of the quadratic loss, or the δ after the sigmoid — not this)")
 
 
+@item(points=1)
 def test_cross_entropy_grad_extreme(nb):
     """cross_entropy_grad is finite, without warnings, for outputs exactly 0 or 1 (same clipping)"""
     y = np.array([[1.0, 0.0, 1.0, 0.0, 0.5], [0.0, 1.0, 0.5, 1.0, 0.0]])
@@ -310,7 +321,7 @@ def test_cross_entropy_grad_extreme(nb):
 
 # -- softmax and categorical cross-entropy ----------------------------------------------------
 
-@visible
+@item(points=2, visible=True)
 def test_softmax_values(nb):
     """softmax works row by row: each row of the result is e^z / Σ e^z and sums to 1"""
     rng = np.random.default_rng(205)
@@ -322,6 +333,7 @@ def test_softmax_values(nb):
             "exponentiate, then divide by the sum over each row: np.sum(..., axis=1, keepdims=True)")
 
 
+@item(points=2)
 def test_softmax_extreme(nb):
     """softmax is stable for |z| up to 1e4: no overflow warning, no nan"""
     z = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4 + 1], [1000.0, 1000.5, 999.0], [-800.0, -801.0, -799.0]])
@@ -330,7 +342,7 @@ def test_softmax_extreme(nb):
             "the same, and no exponent is positive")
 
 
-@visible
+@item(points=2, visible=True)
 def test_categorical_cross_entropy_values(nb):
     """categorical_cross_entropy: −Σ y ln a per sample, averaged over the rows (one-hot and soft labels)"""
     rng = np.random.default_rng(206)
@@ -349,6 +361,7 @@ def test_categorical_cross_entropy_values(nb):
             "then the mean over the n rows (not the sum)")
 
 
+@item(points=1)
 def test_categorical_cross_entropy_extreme(nb):
     """categorical_cross_entropy is finite, without warnings, when outputs are exactly 0 (a clipped at 1e-12)"""
     cases = [(np.array([[0.0, 1.0, 0.0]]), np.array([[0.5, 0.0, 0.5]])),
@@ -363,7 +376,7 @@ def test_categorical_cross_entropy_extreme(nb):
 
 # -- the output layer's delta -----------------------------------------------------------------
 
-@visible
+@item(points=2, visible=True)
 def test_output_delta_values(nb):
     """output_delta(y, z) = σ(z) − y for sigmoid outputs with cross-entropy"""
     rng = np.random.default_rng(207)
@@ -374,6 +387,7 @@ def test_output_delta_values(nb):
             "δ = ∇_a C ⊙ σ'(z) simplifies to σ(z) − y: the σ'(z) cancels, don't multiply by it again")
 
 
+@item(points=1)
 def test_output_delta_saturated(nb):
     """output_delta is exactly σ(z) − y (±1 when badly wrong) where the sigmoid saturates"""
     z = np.array([[40.0, -40.0, 800.0, -800.0, 1e4, -1e4]])
@@ -396,6 +410,7 @@ IN_PLACE = [
 ]
 
 
+@item(points=2)
 def test_inputs_unchanged(nb):
     """no function modifies its arguments (e.g. clipping a in place, or z -= z.max(...))"""
     rng = np.random.default_rng(208)
