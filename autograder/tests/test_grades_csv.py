@@ -57,7 +57,7 @@ def num(*values):
 def test_results_the_config_does_not_know_are_refused_by_name(tmp_path):
     stale = result("ada", "01_sigmoid")
     stale.items.append(ItemResult("sigmoid_old", 1, 1, "passed", "", True, 0.0))
-    with pytest.raises(ValueError, match="01_sigmoid/ada: item 'sigmoid_old' is not in grading_config.py"):
+    with pytest.raises(ValueError, match="01_sigmoid/ada: item 'sigmoid_old' is not in 01_sigmoid/items.py"):
         reports.write_grade_tables([stale], tmp_path)
     unknown = NotebookResult("ada", "99_nope", "ada.ipynb", [])
     with pytest.raises(ValueError, match="99_nope/ada: unknown assignment '99_nope'"):
