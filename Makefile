@@ -50,11 +50,13 @@ sandbox:
 demo: $(STAMP)
 	$(KIT) demo $(if $(DIR),--dir "$(DIR)")
 
+# Test files run on TEST_JOBS processes (pytest-xdist), each file whole on one (its fixtures are built once).
+TEST_JOBS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not slow"
 
 release: $(STAMP)
 	$(KIT) release --exchange

@@ -13,7 +13,8 @@ from autograder.course import ROOT
 from .fixtures import SAMPLE_CLASS, expected_score, full_marks
 
 GENERATED = ("exchange", "submitted", "autograded", "feedback", "downloaded", "reports", ".demo", "demo-course",
-             "gradebook.db", ".venv", ".git", "__pycache__", ".pytest_cache", "student_template", "pr-report")
+             "gradebook.db", ".venv", ".venv-student", ".git", "__pycache__", ".pytest_cache", ".ruff_cache",
+             "student_template", "pr-report", "gradescope")
 
 
 @pytest.fixture

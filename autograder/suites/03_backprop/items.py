@@ -28,7 +28,7 @@ networks are drawn with every hidden |z| > RELU_MARGIN so no perturbation crosse
 value of relu' at exactly 0, a convention — any value in [0, 1] is a valid subgradient — never matters). Dead
 ReLU units have gradients exactly 0 where differences give rounding noise (~1e-13), so the agreement
 measure floors the denominator at FD_FLOOR = 1e-6 instead of the notebook's 1e-8; the worst error of
-the reference over these networks is ~1e-7 (checked in autograder/tests/test_tf_03_backprop.py).
+the reference over these networks is ~1e-7 (checked in test_tensorflow.py beside this file).
 """
 import itertools
 

@@ -8,7 +8,7 @@ back (`_rng`).
 Statistics. For a correct implementation the number of units kept among N is Binomial(N, 1 − p).
 `keep_bounds` accepts a count within ±5.5 standard deviations of N(1 − p). The exact binomial
 probability of falling outside is below 1e-7 for every case checked here (verified in
-autograder/tests/test_tf_06_dropout.py), and no item makes more than 4 such checks, so a correct
+autograder/suites/06_dropout/test_tensorflow.py), and no item makes more than 4 such checks, so a correct
 submission fails an item by bad luck with probability below 1e-6. 5.5 rather than 5 standard
 deviations: at 5 one check alone is already ~6e-7. Bugs are far outside (keeping with probability
 p instead of 1 − p is off by tens of standard deviations in every case below).
