@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from .classgrade import grade_class
-from .course import ROOT, nbgrader_item_scores, source_notebook
+from .course import ROOT, source_notebook
+from .nbgrader_bridge import nbgrader_item_scores
 from .items import assignment_ids
 from .samples import materialize
 

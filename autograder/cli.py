@@ -3,7 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course, coursefolder, gradebook, lifecycle, reports, samples
+from . import course, coursefolder, gradebook, lifecycle, nbgrader_bridge, reports, samples
 from .grading import NotGradable, find_notebooks, grade_notebook
 from .items import assignment_ids, contract, load_items
 
@@ -69,7 +69,7 @@ def cmd_check(args):
 
 
 def cmd_sync(args):
-    stale = {a: course.sync_test_cells(a, write=not args.check) for a in assignment_ids()}
+    stale = {a: nbgrader_bridge.sync_test_cells(a, write=not args.check) for a in assignment_ids()}
     stale = {a: items for a, items in stale.items() if items}
     for a, items in stale.items():
         print("%s: test cells %s %s" % (a, ", ".join(items), "are stale" if args.check else "updated"))
@@ -79,8 +79,8 @@ def cmd_sync(args):
 def cmd_release(args):
     assignments = args.assignments or assignment_ids()
     for a in assignments:
-        course.sync_test_cells(a)
-        course.generate(a)
+        nbgrader_bridge.sync_test_cells(a)
+        nbgrader_bridge.generate(a)
         samples.materialize.cache_clear()
         print("released %s → assignments/%s/ (and its %d sample notebooks)" % (a, a, len(samples.materialize(a))))
         if args.exchange:

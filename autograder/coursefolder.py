@@ -11,7 +11,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 import grading_config
 
-from .course import ROOT, nbgrader
+from .course import ROOT
+from .nbgrader_bridge import nbgrader
 
 # What only the instructor (or the students) can provide: never removed without an explicit confirmation.
 INPUT = ("downloaded", "submitted", "exchange", "gradebook.db")

@@ -22,7 +22,8 @@ from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
 import grading_config
 
-from .course import ROOT, generate, nbgrader, source_notebook
+from .course import ROOT, source_notebook
+from .nbgrader_bridge import generate, nbgrader
 from .items import ConfigError, ItemResult, assignment_ids, cell_id, settings
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,12 @@ import grading_config
 
 from . import exports, gradebook, lms, reports, samples
 from .classgrade import grade_class, load_results
-from .course import ROOT, generate, nbgrader_item_scores, release_notebook, source_notebook, sync_test_cells
+from .course import ROOT, release_notebook, source_notebook
 from .coursefolder import INSTRUCTOR, fresh_demo_folder
 from .grading import grade_notebook
+from .nbgrader_bridge import generate, nbgrader_item_scores, sync_test_cells
 from .samples import SAMPLE_CLASS
+
 REPORTS = INSTRUCTOR.reports
 DEMO_FOLDER = ROOT / "demo-course"
 

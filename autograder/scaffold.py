@@ -17,7 +17,8 @@ from datetime import timedelta
 import nbformat
 from nbgrader.utils import parse_utc
 
-from .course import generate, release_notebook, source_notebook, sync_test_cells
+from .course import release_notebook, source_notebook
+from .nbgrader_bridge import generate, sync_test_cells
 from .items import SUITES, assignment_ids, settings
 from .samples import materialize
 

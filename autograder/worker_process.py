@@ -29,7 +29,7 @@ SITE_DIRS = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["pla
 MAX_REPLY_BYTES = wire.MAX_BYTES * 4 // 3 + 2**24      # base64 of the largest value, plus framing
 MAX_LOG_BYTES = 20_000
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
-# Student code sees the same environment under the kit and under nbgrader (`course.nbgrader`):
+# Student code sees the same environment under the kit and under nbgrader (`nbgrader_bridge.nbgrader`):
 # one thread per math library (TensorFlow too: 07's small models train ~1.6x faster on one
 # thread than on two, and the class grader runs one submission per core), quiet TensorFlow
 # (stderr would zero an nbgrader test cell), and NBGRADER_EXECUTION so notebooks pick their small
