@@ -97,8 +97,9 @@ def grading_files(assignment):
 
 def grading_stamp(assignment):
     """Everything besides the notebook that decides an assignment's item outcomes (readable, comparable)."""
-    config = {k: v for k, v in settings(assignment).items() if k not in ("title", "due", "points")}
-    config.update(items=sorted(settings(assignment)["points"]), TOLERANCE=grading_config.TOLERANCE)
+    current = settings(assignment)
+    config = {k: v for k, v in current.items() if k not in ("title", "due", "points")}
+    config.update(items=sorted(current["points"]), TOLERANCE=grading_config.TOLERANCE)
     released = release_notebook(assignment)
     return {"code": {p.relative_to(ROOT).as_posix(): _digest(p.read_bytes()) for p in grading_files(assignment)},
             "released_notebook": _digest(released.read_bytes()) if released.is_file() else None,
@@ -107,8 +108,8 @@ def grading_stamp(assignment):
 
 def scoring_stamp(assignment):
     """What turns stored item outcomes into points and late penalties."""
-    return {"points": settings(assignment)["points"], "due_date": settings(assignment).get("due"),
-            "LATE_POLICY": grading_config.LATE_POLICY}
+    current = settings(assignment)
+    return {"points": current["points"], "due_date": current.get("due"), "LATE_POLICY": grading_config.LATE_POLICY}
 
 
 def grading_changes(assignment, old, new):

@@ -6,8 +6,7 @@ import statistics
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-
-from .items import assignment_ids, settings
+from .items import setting
 from .reports import _atomic_write, config_order, pending_points, status_label
 
 OUTPUT_LIMIT = 5000                  # characters of a student's captured output shown on the feedback page
@@ -62,7 +61,7 @@ def write_feedback_html(result, path):
 
     Items graded by hand show their grade, or "pending" with a note that the score will change.
     """
-    title = settings(result.assignment)["title"] if result.assignment in assignment_ids() else result.assignment
+    title = setting(result.assignment, "title", result.assignment)
     e = _escape
     rows = "".join(
         '<tr class="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td class="num">%g / %g</td>'

@@ -24,7 +24,7 @@ import grading_config
 
 from .course import ROOT, source_notebook
 from .nbgrader_bridge import generate, nbgrader
-from .items import ConfigError, ItemResult, assignment_ids, cell_id, settings
+from .items import ConfigError, ItemResult, cell_id, setting
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def late_penalty(assignment, submitted_at, extension=None):
     costing `penalty_per_day`; beyond `max_days_late` days everything is lost. No due date or no
     submission time: (0, 0.0).
     """
-    due = settings(assignment).get("due") if assignment in assignment_ids() else None
+    due = setting(assignment, "due")
     if due is None or submitted_at is None:
         return 0, 0.0
     policy = grading_config.LATE_POLICY
@@ -101,7 +101,7 @@ def record(results, root=ROOT):
     written = 0
     with open_gradebook(root) as gb:
         for assignment in gb.assignments:
-            due = settings(assignment.name).get("due") if assignment.name in assignment_ids() else None
+            due = setting(assignment.name, "due")
             if due:
                 assignment.duedate = parse_utc(due)
         gb.db.commit()

@@ -104,6 +104,11 @@ def suite(assignment):
     return importlib.import_module("autograder.suites.%s.items" % assignment)
 
 
+def _tests(module):
+    """{item id: its function}: the `test_<id>` functions of an items.py, in the order it defines them."""
+    return {name[5:]: f for name, f in vars(module).items() if name.startswith("test_") and callable(f)}
+
+
 def settings(assignment):
     """The assignment's settings: its folder's `ASSIGNMENT` (title, due, ...), with grading_config's
     overrides; "limits" are the course's LIMITS updated by both, "points" {item: points} by both."""
@@ -111,8 +116,7 @@ def settings(assignment):
     override = grading_config.ASSIGNMENTS.get(assignment) or {}
     merged = {**module.ASSIGNMENT, **override}
     merged["limits"] = {**grading_config.LIMITS, **module.ASSIGNMENT.get("limits", {}), **override.get("limits", {})}
-    points = {name[5:]: f.item["points"] for name, f in vars(module).items()
-              if name.startswith("test_") and hasattr(f, "item")}
+    points = {ident: f.item["points"] for ident, f in _tests(module).items() if hasattr(f, "item")}
     unknown = set(override.get("points", {})) - set(points)
     if unknown:
         raise ConfigError("grading_config.ASSIGNMENTS[%r] gives points to %s, which %s/items.py does not declare"
@@ -121,10 +125,15 @@ def settings(assignment):
     return merged
 
 
+def setting(assignment, key, default=None):
+    """One of the assignment's settings (`settings`); `default` if the course has no such assignment
+    (a result or notebook naming one) or the assignment no such setting."""
+    return settings(assignment).get(key, default) if assignment in assignment_ids() else default
+
+
 def load_items(assignment):
     """The assignment's items, in the order items.py defines them."""
-    module = suite(assignment)
-    tests = {name[5:]: f for name, f in vars(module).items() if name.startswith("test_") and callable(f)}
+    tests = _tests(suite(assignment))
     undeclared = [ident for ident, func in tests.items() if not hasattr(func, "item")]
     if undeclared:
         raise ConfigError("%s/items.py: test_%s lacks @item(points=...)" % (assignment, ", test_".join(undeclared)))

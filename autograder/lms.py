@@ -45,7 +45,7 @@ from nbgrader.utils import parse_utc
 import grading_config
 
 from .course import source_notebook
-from .items import assignment_ids, settings
+from .items import assignment_ids, setting
 
 KIT = re.compile(r"(?P<student>.+)__(?P<assignment>[^/]+?)\.(?P<ext>[^./]+)")
 CANVAS = re.compile(r"(?:(?P<name>.+?)_)??(?:(?P<late>late)_)?(?P<uid>\d+)_(?P<aid>\d+)_(?P<original>.+)",
@@ -246,7 +246,7 @@ def submission_time(assignment, convention, details, file, worksheet):
     if convention == "kit":
         return file.time, "submitted %s" % file.time.strftime("%Y-%m-%d %H:%M UTC")
     if convention == "Canvas":
-        due = settings(assignment).get("due")
+        due = setting(assignment, "due")
         if not details["late"]:
             return None, "on time per Canvas"
         if due is None:

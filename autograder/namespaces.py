@@ -21,8 +21,6 @@ class RemoteNamespace(StudentNamespace):
         return self._worker.limits.call_timeout
 
 
-
-
 @contextlib.contextmanager
 def notebook_namespace(path, assignment=None):
     """A RemoteNamespace over a notebook run in a worker, as the grader would."""

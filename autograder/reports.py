@@ -4,7 +4,6 @@ import json
 import os
 from pathlib import Path
 
-
 from .items import assignment_ids, settings
 
 # Statuses of the items graded by hand (gradebook.with_manual_grades), as every output names them.

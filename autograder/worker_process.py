@@ -17,6 +17,7 @@ from pathlib import Path
 
 import grading_config
 
+from .items import setting
 from .worker.failures import WorkerCrashed
 from .sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
 from .worker import wire
@@ -52,8 +53,7 @@ class Limits:
     @classmethod
     def for_assignment(cls, assignment):
         """grading_config.LIMITS, overridden by the assignment's own "limits" (`items.settings`), if any."""
-        from .items import assignment_ids, settings
-        return cls(**(settings(assignment)["limits"] if assignment in assignment_ids() else grading_config.LIMITS))
+        return cls(**setting(assignment, "limits", grading_config.LIMITS))
 
 
 class ForkedWorker:
@@ -230,8 +230,7 @@ def zygote(role, preload):
 
 def preload_for(assignment):
     """The modules an assignment's workers import before forking (its setting "preload")."""
-    from .items import assignment_ids, settings
-    return tuple(settings(assignment).get("preload", ()) if assignment in assignment_ids() else ())
+    return tuple(setting(assignment, "preload", ()))
 
 
 def start_zygotes(preload):

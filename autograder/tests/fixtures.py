@@ -22,7 +22,7 @@ def pytest_configure(config):
 
 
 def full_marks(assignment):
-    """The points of an assignment's autograded items, as grading_config.py sets them."""
+    """The points of an assignment's autograded items (its items.py, after grading_config's overrides)."""
     return sum(item.points for item in load_items(assignment))
 
 
