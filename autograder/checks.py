@@ -24,4 +24,4 @@ def check(assignment, item_id, namespace=None):
         return result.points
     if not result.passed:
         raise AssertionError("[%s] %s" % (item_id, result.message))
-    print(verdict(item_id, item.description, item.points, "passed", ""))
+    print(verdict(item_id, item.description, item.max_points, "passed", ""))

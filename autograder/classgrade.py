@@ -208,7 +208,7 @@ def grade_task(task):
 
 
 def crashed(task, message):
-    items = [ItemResult(i.id, 0.0, i.points, "error", message, i.visible, 0.0, description=i.description)
+    items = [ItemResult(i.id, 0.0, i.max_points, "error", message, i.visible, 0.0, description=i.description)
              for i in load_items(task.assignment)]
     return NotebookResult(task.student, task.assignment, task.path, items, ["Not graded: " + message])
 

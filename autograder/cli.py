@@ -162,7 +162,7 @@ def cmd_contract(args):
     if unknown:
         sys.exit("unknown assignment %s; known: %s" % (", ".join(unknown), ", ".join(assignment_ids())))
     for assignment in args.assignments or assignment_ids():
-        points = {item.id: item.points for item in load_items(assignment)}
+        points = {item.id: item.max_points for item in load_items(assignment)}
         print("## %s\n\n| clause | items |\n|---|---|" % assignment)
         for clause, ids in contract(assignment):
             print("| %s | %s |" % (clause, ", ".join("%s (%g)" % (i, points[i]) for i in ids)))

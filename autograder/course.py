@@ -41,7 +41,7 @@ def compiled_checks(assignment):
     """The assignment's visible items as data: {"assignment", "call_timeout", "items": {id: {description,
     points, program}}}."""
     return {"assignment": assignment, "call_timeout": Limits.for_assignment(assignment).call_timeout,
-            "items": {i.id: {"description": i.description, "points": i.points, "program": visible.compile_item(i)}
+            "items": {i.id: {"description": i.description, "points": i.max_points, "program": visible.compile_item(i)}
                       for i in load_items(assignment) if i.visible}}
 
 

@@ -163,7 +163,7 @@ def import_roster(csv_path, root=ROOT):
 class ManualCell:
     """A cell of an assignment graded by hand in nbgrader's formgrader."""
     id: str
-    points: float
+    max_points: float
     description: str
 
 
@@ -223,7 +223,7 @@ def _hand_grades(gb, assignment, student):
 def _manual_item(cell, grades):
     score, comment = grades.get(cell.id, (None, None))
     if score is None:
-        return ItemResult(cell.id, 0.0, cell.points, "pending", "graded by hand: not graded yet", True, 0.0,
+        return ItemResult(cell.id, 0.0, cell.max_points, "pending", "graded by hand: not graded yet", True, 0.0,
                           description=cell.description)
-    return ItemResult(cell.id, score, cell.points, "graded", "graded by hand" + (": %s" % comment if comment else ""),
-                      True, 0.0, description=cell.description)
+    message = "graded by hand" + (": %s" % comment if comment else "")
+    return ItemResult(cell.id, score, cell.max_points, "graded", message, True, 0.0, description=cell.description)

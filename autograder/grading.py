@@ -93,7 +93,7 @@ def find_notebooks(paths):
 def not_graded(result, items, note):
     """`result` with every item at 0 points for the reason in `note`."""
     result.notes.append("Not graded: %s" % note)
-    result.items = [ItemResult(i.id, 0.0, i.points, "failed", "not graded (see the note above)", i.visible, 0.0,
+    result.items = [ItemResult(i.id, 0.0, i.max_points, "failed", "not graded (see the note above)", i.visible, 0.0,
                                description=i.description) for i in items]
     return result
 

@@ -49,7 +49,7 @@ class PartialCredit(float):
 class Item:
     assignment: str
     id: str
-    points: float
+    max_points: float     # what the item is worth (an ItemResult's `points` are what it earned)
     visible: bool
     description: str
     func: object = field(repr=False, compare=False)
@@ -179,7 +179,7 @@ def run_item(item, nb):
         message = ("the grader itself failed on this item (not your fault; tell the instructor): %s: %s"
                    % (type(exc).__name__, exc))
     fraction = fraction if status in ("passed", "partial") else 0.0
-    return ItemResult(item.id, earned(item.points, fraction), item.points, status, message, item.visible,
+    return ItemResult(item.id, earned(item.max_points, fraction), item.max_points, status, message, item.visible,
                       round(time.monotonic() - start, 3), fraction, item.description)
 
 
@@ -198,5 +198,5 @@ def settle_dependencies(items, results):
         result.message = note + result.message
         if getattr(grading_config, "DEPENDENT_ITEMS", "charge") == "excuse":
             result.status, result.fraction = "excused", 1.0
-            result.points = earned(item.points, 1.0)
+            result.points = earned(item.max_points, 1.0)
     return results

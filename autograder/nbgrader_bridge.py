@@ -46,14 +46,14 @@ def sync_test_cells(assignment, write=True):
     changed = []
     for ident in [i for i in items if i not in cells]:          # a new item: its cell goes at the end
         cells[ident] = nbformat.v4.new_code_cell("", metadata={"nbgrader": {
-            "grade": True, "grade_id": ident, "locked": True, "points": items[ident].points, "schema_version": 3,
+            "grade": True, "grade_id": ident, "locked": True, "points": items[ident].max_points, "schema_version": 3,
             "solution": False, "task": False}})
         nb.cells.append(cells[ident])
     for ident, cell in cells.items():
         item, meta = items[ident], cell.metadata["nbgrader"]
-        if (cell.source, meta.get("points"), meta["grade_id"]) != (test_cell_source(item), item.points, ident):
+        if (cell.source, meta.get("points"), meta["grade_id"]) != (test_cell_source(item), item.max_points, ident):
             changed.append(item.id)
-            cell.source, meta["points"], meta["grade_id"] = test_cell_source(item), item.points, ident
+            cell.source, meta["points"], meta["grade_id"] = test_cell_source(item), item.max_points, ident
     if changed and write:
         nbformat.write(nb, path)
     return changed

@@ -59,7 +59,7 @@ def expected_scores():
         items = load_items(assignment)
         for student, table in declared(assignment).items():
             keeps = kept(assignment, student, table)
-            expected[(assignment, student)] = sum(earned(i.points, keeps.get(i.id, 1.0)) for i in items)
+            expected[(assignment, student)] = sum(earned(i.max_points, keeps.get(i.id, 1.0)) for i in items)
     return expected
 
 

@@ -23,7 +23,7 @@ def pytest_configure(config):
 
 def full_marks(assignment):
     """The points of an assignment's autograded items (its items.py, after grading_config's overrides)."""
-    return sum(item.points for item in load_items(assignment))
+    return sum(item.max_points for item in load_items(assignment))
 
 
 def expected_score(assignment, student):

@@ -647,7 +647,7 @@ def test_hostile_submission(case, graded):
     results, ctx = graded(case.group)
     result = results[case.id]
     told = student_text(result)
-    points = {item.id: item.points for item in load_items(A)}
+    points = {item.id: item.max_points for item in load_items(A)}
     lost = points if case.lost == ALL else case.lost
     assert (result.score, result.max_score) == (full_marks(A) - sum(points[i] for i in lost), full_marks(A)), \
         _describe(result)

@@ -23,7 +23,7 @@ ADA = AUTO - settings(A)["points"]["test_accuracy"] + 5.5     # by hand: 2.5 + 3
 
 def auto_result(root, student, lost=()):
     """A synthetic 07 result: every item passed but those in `lost` (0 points)."""
-    items = [ItemResult(i.id, 0.0 if i.id in lost else float(i.points), i.points,
+    items = [ItemResult(i.id, 0.0 if i.id in lost else float(i.max_points), i.max_points,
                         "failed" if i.id in lost else "passed", "wrong" if i.id in lost else "", i.visible, 0.1)
              for i in load_items(A)]
     return NotebookResult(student, A, str(root / "submitted" / student / A / ("%s.ipynb" % A)), items)
@@ -55,7 +55,7 @@ def read_csv(path):
 
 def test_manual_cells_come_from_the_source_notebook():
     cells = gradebook.manual_cells(A)
-    assert {c.id: c.points for c in cells} == HAND
+    assert {c.id: c.max_points for c in cells} == HAND
     assert cells[0].description.startswith("Question 1. What happened when you changed the batch size")
     assert gradebook.manual_cells("01_sigmoid") == ()
 

@@ -129,19 +129,7 @@ def serve(responses_fd):
         except KeyboardInterrupt:                   # a late time-limit signal: nothing is running
             continue
         try:
-            op = msg.get("op")
-            if op == "cell":
-                reply = session.run_cell(msg["index"], msg["source"])
-            elif op == "call":
-                reply = session.call(msg["name"], msg["args"], msg["kwargs"], msg.get("return_args"))
-            elif op == "harness":
-                reply = session.harness(msg["name"], msg["args"], msg["kwargs"])
-            elif op == "has":
-                reply = session.has(msg["name"])
-            elif op == "stats":
-                reply = {"status": "ok", "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-            else:
-                reply = {"status": "error", "error": "unknown request %r" % op}
+            reply = session.handle(msg)
         except KeyboardInterrupt:
             reply = {"status": "timeout"}
         restore_builtins()

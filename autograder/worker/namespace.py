@@ -115,16 +115,11 @@ class LocalNamespace(StudentNamespace):
         message = wire.loads(wire.dumps(message))
         with _alarm(self._call_timeout) as fired:
             try:
-                if message["op"] == "has":
-                    reply = self._session.has(message["name"])
-                elif "file" in message:              # no sandbox here: the evaluator is a blank namespace
-                    reply = Session(self._call_back, namespace={}).harness(
-                        message["name"], [message["file"]] + message["args"], message["kwargs"])
-                elif message["op"] == "harness":
-                    reply = self._session.harness(message["name"], message["args"], message["kwargs"])
+                if "file" in message:              # no sandbox here: the evaluator is a blank namespace
+                    evaluator = Session(self._call_back, namespace={})
+                    reply = evaluator.handle(dict(message, args=[message["file"]] + message["args"]))
                 else:
-                    reply = self._session.call(message["name"], message["args"], message["kwargs"],
-                                               message["return_args"])
+                    reply = self._session.handle(message)
             except KeyboardInterrupt:
                 if not fired:
                     raise
