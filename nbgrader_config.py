@@ -18,7 +18,7 @@ c.Exchange.path_includes_course = True
 c.Execute.timeout = max(settings(a)["limits"]["cell_timeout"] for a in assignment_ids())
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-# LMS downloads (downloaded/<assignment>/archive/) are collected by `make collect` (autograder/lms.py:
+# LMS downloads (downloaded/<assignment>/archive/) are collected by `make collect` (autograder/workflows/lms.py:
 # roster check, Canvas and Moodle names, submission times). Should `nbgrader zip_collect` be run by
 # hand, it reads the kit's <student>__<assignment>.ipynb with the whole student id, without a roster check.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"

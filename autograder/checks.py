@@ -8,9 +8,9 @@ nbgrader takes as the cell's points.
 """
 import sys
 
-from .items import load_items, run_item
-from .worker.namespace import LocalNamespace
-from .worker.runtime import verdict
+from autograder.items import load_items, run_item
+from autograder.worker.namespace import LocalNamespace
+from autograder.worker.runtime import verdict
 
 
 def check(assignment, item_id, namespace=None):

@@ -3,9 +3,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course, coursefolder, gradebook, lifecycle, nbgrader_bridge, reports, samples
-from .grading import NotGradable, find_notebooks, grade_notebook
-from .items import assignment_ids, contract, load_items
+from autograder import course
+
+from autograder.workflows import coursefolder, lifecycle, samples
+
+from autograder.nbgrader_bridge import cells, commands, gradebook
+
+from autograder.outputs import text
+from autograder.outputs.results import result_path, write_json, write_result
+from autograder.engine.grading import NotGradable, find_notebooks, grade_notebook
+from autograder.items import assignment_ids, contract, load_items
 
 REPORTS = lifecycle.REPORTS
 WHICH_ASSIGNMENT = ("The assignment is told from the notebook's content (the nbgrader cell ids it was released "
@@ -46,11 +53,12 @@ def cmd_grade(args):
         r, = gradebook.with_manual_grades([r])        # items graded by hand show as pending here
         results.append(r)
         print("%s / %s: %g/%g  (%.1f s)" % (r.student, r.assignment, r.score, r.max_score, r.seconds))
-        print("\n".join(reports.format_item_lines(r)))
+        print("\n".join(text.format_item_lines(r)))
     if args.json and results:
-        reports.write_json(results, args.json)
+        write_json(results, args.json)
     if args.out and results:
-        reports.write_student_reports(results, Path(args.out) / "students")
+        for r in results:
+            write_result(result_path(args.out, r.assignment, r.student), r.to_dict())
         lifecycle.write_reports(results, Path(args.out))
     return 1 if refused else 0
 
@@ -63,13 +71,13 @@ def cmd_check(args):
     except NotGradable as exc:
         return user_error("check", "%s: %s" % (args.notebook, exc))
     print("Visible tests of %s (hidden tests run after you submit):" % result.assignment)
-    print("\n".join(reports.format_item_lines(result)))
+    print("\n".join(text.format_item_lines(result)))
     print("%g/%g points from visible tests" % (result.score, result.max_score))
     return 0 if result.score == result.max_score else 1
 
 
 def cmd_sync(args):
-    stale = {a: nbgrader_bridge.sync_test_cells(a, write=not args.check) for a in assignment_ids()}
+    stale = {a: cells.sync_test_cells(a, write=not args.check) for a in assignment_ids()}
     stale = {a: items for a, items in stale.items() if items}
     for a, items in stale.items():
         print("%s: test cells %s %s" % (a, ", ".join(items), "are stale" if args.check else "updated"))
@@ -79,8 +87,8 @@ def cmd_sync(args):
 def cmd_release(args):
     assignments = args.assignments or assignment_ids()
     for a in assignments:
-        nbgrader_bridge.sync_test_cells(a)
-        nbgrader_bridge.generate(a)
+        cells.sync_test_cells(a)
+        commands.generate(a)
         samples.materialize.cache_clear()
         print("released %s → assignments/%s/ (and its %d sample notebooks)" % (a, a, len(samples.materialize(a))))
         if args.exchange:
@@ -103,7 +111,7 @@ def cmd_collect(args):
 def cmd_autograde(args):
     results = lifecycle.autograde(args.submitted, Path(args.reports), jobs=args.jobs, scheduler=args.scheduler)
     expected = lifecycle.sample_expectations() if args.expected else None
-    print(reports.format_table(results, expected))
+    print(text.format_table(results, expected))
     print("reports: %s/ (grades.csv, results/, students/)" % args.reports)
     if expected is not None:
         return lifecycle.report_mismatches(results, expected)
@@ -117,7 +125,7 @@ def cmd_feedback(args):
 
 def cmd_grades(args):
     results, exported, page = lifecycle.grades(Path(args.reports))
-    print(reports.format_table(results))
+    print(text.format_table(results))
     print("kit grades: %s/grades.csv (summary) and grades/<id>.csv; nbgrader export: %s; instructor report: %s"
           % (args.reports, exported, page))
     return 0
@@ -141,12 +149,12 @@ def cmd_clean(args):
 
 
 def cmd_pr(args):
-    from . import pullrequest
+    from autograder.workflows import pullrequest
     return pullrequest.main(args)
 
 
 def cmd_new(args):
-    from .scaffold import ScaffoldError, new_assignment
+    from autograder.workflows.scaffold import ScaffoldError, new_assignment
     try:
         written = new_assignment(args.id, args.title)
     except ScaffoldError as exc:
@@ -170,7 +178,7 @@ def cmd_contract(args):
 
 
 def cmd_gradescope(args):
-    from . import gradescope
+    from autograder.workflows import gradescope
     for path in gradescope.build(args.assignments):
         print("%s (%.0f KB): upload it as the assignment's autograder" % (path.relative_to(course.ROOT),
                                                                        path.stat().st_size / 1024))
@@ -181,7 +189,7 @@ def cmd_gradescope(args):
 
 
 def cmd_bench(args):
-    from .bench import main as bench
+    from autograder.workflows.bench import main as bench
     return bench(args.assignments, args.students)
 
 

@@ -5,9 +5,9 @@ import json
 import shutil
 from pathlib import Path
 
-from . import visible
-from .items import load_items, settings
-from .worker_process import Limits
+from autograder.engine import visible
+from autograder.items import load_items, settings
+from autograder.engine.worker_process import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

@@ -13,9 +13,9 @@ import numpy as np
 
 import grading_config
 
-from . import visible
-from .worker import checks
-from .worker.checks import describe, diagnose  # noqa: F401 (formatting and matching only; never recorded)
+from autograder.engine import visible
+from autograder.worker import checks
+from autograder.worker.checks import describe, diagnose  # noqa: F401 (formatting and matching only; never recorded)
 
 
 HINT_PARAMETERS = ("hint", "type_hint")

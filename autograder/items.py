@@ -10,7 +10,7 @@ An item is `test_<id>(nb)`, declared with `@item(points=...)`; `nb` is a `Studen
 returning None, earns partial credit by returning a fraction in [0, 1] (with `PartialCredit`, which carries
 the message), and fails by raising `ItemFailure` (or any AssertionError) with a teaching message. Items
 declared `visible=True` may be run by students before submitting: those are compiled to data
-(`autograder.visible`) and always run as their program, here and in the students' runtime alike.
+(`autograder.engine.visible`) and always run as their program, here and in the students' runtime alike.
 """
 import hashlib
 import importlib
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import grading_config
 
-from . import visible as compiler
-from .worker import program
+from autograder.engine import visible as compiler
+from autograder.worker import program
 
 SUITES = Path(__file__).parent / "suites"
 

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.course import source_notebook
 from autograder.items import PartialCredit
-from autograder.namespaces import notebook_namespace
+from autograder.engine.namespaces import notebook_namespace
 
 
 def pytest_addoption(parser):

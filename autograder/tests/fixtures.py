@@ -1,5 +1,7 @@
 """Fixtures and helpers for the kit's own tests, in autograder/tests/ and in each assignment's folder
 (autograder/suites/<id>/test_*.py): a pytest plugin, loaded by the kit's root conftest.py."""
+import fcntl
+import os
 import shutil
 from datetime import timedelta
 
@@ -8,12 +10,12 @@ import pytest
 from nbgrader.utils import parse_utc
 
 import grading_config
-from autograder import samples
-from autograder.classgrade import grade_class
+from autograder.workflows import samples
+from autograder.workflows.classgrade import grade_class
 from autograder.course import source_notebook
 from autograder.items import load_items, settings
-from autograder.namespaces import notebook_namespace
-from autograder.samples import SAMPLE_CLASS  # noqa: F401 (the tests' import of it)
+from autograder.engine.namespaces import notebook_namespace
+from autograder.workflows.samples import SAMPLE_CLASS  # noqa: F401 (the tests' import of it)
 
 
 def pytest_configure(config):
@@ -27,7 +29,7 @@ def full_marks(assignment):
 
 
 def expected_score(assignment, student):
-    """What a sample notebook should score under the current points (`autograder.samples`)."""
+    """What a sample notebook should score under the current points (`autograder.workflows.samples`)."""
     return samples.expected_scores()[(assignment, student)]
 
 
@@ -88,18 +90,26 @@ def grade_variants(folder, reference, cells, assignment):
 
 @pytest.fixture(scope="session")
 def sample_results(tmp_path_factory):
-    """`get(assignment)` → {(assignment, student): NotebookResult}, each sample graded once per session
-    by the kit's class grader (all cores)."""
+    """`get(assignment)` → {(assignment, student): NotebookResult}, each sample graded once per test run by
+    the kit's class grader (all cores). Under pytest-xdist the processes share the graded folder: the first
+    grades it, under a lock, and the others read the results it stored (the class grader keeps them)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent                  # every worker's base temp is inside this run's folder
     graded = {}
 
     def get(assignment):
         if assignment not in graded:
-            folder = tmp_path_factory.mktemp(assignment)
-            for (_, student), path in sample_paths(assignment).items():
-                dest = folder / "submitted" / student / assignment
-                dest.mkdir(parents=True)
-                shutil.copy(path, dest / ("%s.ipynb" % assignment))
-            results = grade_class(folder / "submitted", folder / "reports", progress=False)
+            folder = shared / "sample-class" / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / ".lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                for (_, student), path in sample_paths(assignment).items():
+                    dest = folder / "submitted" / student / assignment / ("%s.ipynb" % assignment)
+                    if not dest.exists():
+                        dest.parent.mkdir(parents=True)
+                        shutil.copy(path, dest)
+                results = grade_class(folder / "submitted", folder / "reports", progress=False)
             graded[assignment] = {(r.assignment, r.student): r for r in results}
         return graded[assignment]
     return get

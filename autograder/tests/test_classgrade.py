@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from autograder.classgrade import grade_class, plan
+from autograder.workflows.classgrade import grade_class, plan
 from autograder.course import ROOT
 
 from .fixtures import SAMPLE_CLASS, expected_score, full_marks

@@ -1,6 +1,7 @@
 """An instructor's course is never harmed: the demo runs in a folder of its own, and `make clean` removes
 the instructor's input only when told to."""
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,9 @@ from nbgrader.api import Gradebook
 
 import grading_config
 from autograder.course import ROOT
-from autograder.coursefolder import DEMO_MARKER, INPUT, fresh_demo_folder
+from autograder.workflows.coursefolder import DEMO_MARKER, INPUT, fresh_demo_folder
 
-from .fixtures import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS, expected_score, full_marks
 from .test_end_to_end import kit_copy, run_kit  # noqa: F401 (kit_copy is a fixture)
 
 A = "01_sigmoid"
@@ -66,6 +67,30 @@ def make_clean(root, *args):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def check_demo_outputs(kit, proc):
+    """The demo of 01 ran its whole lifecycle: every sample scored as expected, and the grade tables, Gradescope
+    JSON, feedback, nbgrader's export, JUnit and the instructor report hold its scores."""
+    assert proc.returncode == 0, proc.stdout
+    n = len(list((SAMPLE_CLASS / "01_sigmoid").glob("*.ipynb")))
+    assert "%d of %d sample submissions scored as expected" % (n, n) in proc.stdout
+    demo = kit / "demo-course"
+    grades = (demo / "reports" / "grades" / "01_sigmoid.csv").read_text().splitlines()
+    assert grades[0].startswith("student,sigmoid_values,sigmoid_shapes") and len(grades) == n + 1
+    score, full = expected_score("01_sigmoid", "bug-overflow"), full_marks("01_sigmoid")
+    summary = (demo / "reports" / "grades.csv").read_text().splitlines()
+    assert summary[0] == "student,01_sigmoid,total,max_score,pending_by_hand"
+    assert "bug-overflow,%g,%g,%g,0" % (score, score, full) in summary
+    report = json.loads((demo / "reports" / "results" / "01_sigmoid" / "bug-overflow.json").read_text())
+    assert report["score"] == score and report["max_score"] == full
+    page = (demo / "feedback" / "bug-overflow" / "01_sigmoid" / "01_sigmoid.html").read_text()
+    assert "sigmoid_extreme" in page and "BEGIN HIDDEN TESTS" not in page
+    exported = (demo / "reports" / "nbgrader_grades.csv").read_text()     # nbgrader's gradebook agrees
+    assert ",bug-overflow,Eriksen,Tara,bug-overflow@example.edu,%.1f,0.0,%.1f,%.1f" % (score, score, full) \
+        in exported
+    assert (demo / "reports" / "junit" / "01_sigmoid" / "bug-overflow.xml").exists()
+    assert "data:image/png;base64," in (demo / "reports" / "instructor" / "report.html").read_text()
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")       # from nbgrader's add_submission
 def test_demo_and_clean_leave_the_instructors_course_byte_for_byte(kit_copy, monkeypatch):  # noqa: F811
@@ -74,8 +99,7 @@ def test_demo_and_clean_leave_the_instructors_course_byte_for_byte(kit_copy, mon
     before = tree_digest(kit_copy)
 
     demo = run_kit(kit_copy, "demo", A)
-    assert demo.returncode == 0, demo.stdout
-    assert "10 of 10 sample submissions scored as expected" in demo.stdout
+    check_demo_outputs(kit_copy, demo)
     assert "01_sigmoid: 5 LMS files, 10 notebooks in submitted/ now" in demo.stdout
     assert tree_digest(kit_copy) == before          # not one file of the kit or the course added, changed or gone
     assert (kit_copy / "demo-course" / "reports" / "grades.csv").is_file()

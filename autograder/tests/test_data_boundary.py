@@ -12,9 +12,9 @@ import time
 import numpy as np
 import pytest
 
-from autograder.namespaces import RemoteNamespace
-from autograder.sandbox import bwrap_works, masked_data
-from autograder.worker_process import Limits, Worker
+from autograder.engine.namespaces import RemoteNamespace
+from autograder.engine.sandbox import bwrap_works, masked_data
+from autograder.engine.worker_process import Limits, Worker
 from course_data.mnist import load_mnist
 
 SEARCH = r'''

@@ -12,9 +12,9 @@ import sys
 import pytest
 
 from autograder.course import ROOT
-from autograder.namespaces import RemoteNamespace
-from autograder.sandbox import bwrap_works
-from autograder.worker_process import Limits, Worker, preload_for
+from autograder.engine.namespaces import RemoteNamespace
+from autograder.engine.sandbox import bwrap_works
+from autograder.engine.worker_process import Limits, Worker, preload_for
 
 from .fixtures import SAMPLE_CLASS, grade_variants
 
@@ -84,7 +84,7 @@ def test_neighbours_keep_full_marks(graded):
 
 def test_grading_process_never_imports_tensorflow():
     """Grading a 07 submission (the stub: quick) leaves TensorFlow and Keras out of this process."""
-    code = ("import sys; from autograder.grading import grade_notebook; "
+    code = ("import sys; from autograder.engine.grading import grade_notebook; "
             "r = grade_notebook(sys.argv[1], '07_keras_mnist'); "
             "print(r.score, [m for m in ('tensorflow', 'keras') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code, str(SAMPLE_CLASS / A / "stub.ipynb")], cwd=ROOT,

@@ -7,9 +7,10 @@ import jsonschema
 import nbformat
 import pytest
 
-from autograder import exports, reports
+from autograder.outputs import class_report, feedback, junit
+from autograder.outputs.results import gradescope
 from autograder.course import ROOT
-from autograder.grading import NotebookResult, grade_notebook
+from autograder.engine.grading import NotebookResult, grade_notebook
 from autograder.items import ItemResult, load_items, run_item
 
 from .fixtures import SAMPLE_CLASS
@@ -82,7 +83,7 @@ def results():
 
 def test_junit_counts_and_names_match_the_result(results, tmp_path):
     for r in results:
-        exports.write_junit(r, tmp_path / "junit.xml")
+        junit.write_junit(r, tmp_path / "junit.xml")
         suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
         cases = suite.findall("testcase")
         assert suite.get("name") == "%s/%s" % (r.assignment, r.student)
@@ -98,7 +99,7 @@ def test_junit_counts_and_names_match_the_result(results, tmp_path):
 
 
 def test_junit_partial_credit_is_a_failure_stating_the_points(tmp_path):
-    exports.write_junit(handmade(), tmp_path / "junit.xml")
+    junit.write_junit(handmade(), tmp_path / "junit.xml")
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
     partial = suite.find("testcase[@name='sigmoid_shapes']/failure")
     assert partial.get("type") == "partial" and partial.get("message").startswith("0.5/1 points")
@@ -110,7 +111,7 @@ def test_junit_partial_credit_is_a_failure_stating_the_points(tmp_path):
 
 def test_gradescope_json_matches_the_documented_schema(results):
     for r in results:
-        jsonschema.validate(reports.gradescope(r), GRADESCOPE_SCHEMA)
+        jsonschema.validate(gradescope(r), GRADESCOPE_SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"score": 1, "tests": [{"name": "x", "score": 1, "max_score": 1, "output": "",
                                                      "visibility": "students"}]}, GRADESCOPE_SCHEMA)
@@ -118,7 +119,7 @@ def test_gradescope_json_matches_the_documented_schema(results):
 
 def test_feedback_shows_items_points_messages_and_notes(tmp_path):
     r = handmade()
-    exports.write_feedback_html(r, tmp_path / "feedback.html")
+    feedback.write_feedback_html(r, tmp_path / "feedback.html")
     page = (tmp_path / "feedback.html").read_text()
     assert "Neurons and activation functions" in page and "2.5 / 6" in page
     for i in r.items:
@@ -140,7 +141,7 @@ def test_feedback_never_shows_hidden_tests_or_the_solution(results, tmp_path):
     crashed = results[1].items[0]                 # the suite itself raised on this item
     assert crashed.status == "error" and not [l for l in suite if l in crashed.message]
     for r in results:
-        exports.write_feedback_html(r, tmp_path / r.student / "01_sigmoid" / "01_sigmoid.html")
+        feedback.write_feedback_html(r, tmp_path / r.student / "01_sigmoid" / "01_sigmoid.html")
         page = (tmp_path / r.student / "01_sigmoid" / "01_sigmoid.html").read_text()
         for text in (page, html.unescape(page)):
             assert "BEGIN HIDDEN TESTS" not in text
@@ -148,14 +149,14 @@ def test_feedback_never_shows_hidden_tests_or_the_solution(results, tmp_path):
 
 
 def test_instructor_report_writes_and_embeds_the_figures(results, tmp_path):
-    path = exports.write_instructor_report(results, tmp_path)
-    for name in exports.FIGURES:
+    path = class_report.write_instructor_report(results, tmp_path)
+    for name in class_report.FIGURES:
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
     page = path.read_text()
-    assert path == tmp_path / "report.html" and page.count("data:image/png;base64,") == len(exports.FIGURES)
+    assert path == tmp_path / "report.html" and page.count("data:image/png;base64,") == len(class_report.FIGURES)
     assert "<td><code>01_sigmoid</code></td><td class=\"num\">4</td>" in page
     assert "sigmoid_extreme" in page
 
 
 def test_instructor_report_of_no_results(tmp_path):
-    assert exports.write_instructor_report([], tmp_path).read_text().count("data:image/png;base64,") == 3
+    assert class_report.write_instructor_report([], tmp_path).read_text().count("data:image/png;base64,") == 3

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 import grading_config
-from autograder import course, items, visible
+from autograder import course, items
+from autograder.engine import visible
 from autograder.course import source_notebook
 from autograder.expect import expect_all_close, expect_close, known
 from autograder.items import ItemResult, load_items, run_item, settle_dependencies
-from autograder.notebook import code_cells, read_submission
+from autograder.engine.notebook import code_cells, read_submission
 from autograder.worker import checks, wire
 from autograder.worker.failures import ItemFailure
 from autograder.worker.namespace import LocalNamespace

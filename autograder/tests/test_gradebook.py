@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 import grading_config
-from autograder import gradebook
-from autograder.gradebook import parse_utc
-from autograder.grading import grade_notebook
+from autograder.nbgrader_bridge import gradebook
+from autograder.nbgrader_bridge.gradebook import parse_utc
+from autograder.engine.grading import grade_notebook
 from autograder.items import ItemResult, cell_id, settings
 
 from .fixtures import SAMPLE_CLASS, after_due, set_override

@@ -3,8 +3,8 @@ import csv
 
 import pytest
 
-from autograder import reports
-from autograder.grading import NotebookResult
+from autograder.outputs import grade_tables, text
+from autograder.engine.grading import NotebookResult
 from autograder.items import ItemResult, settings
 
 
@@ -23,7 +23,7 @@ def rows(path):
 def test_one_table_per_assignment_and_a_summary_in_config_order(tmp_path):
     results = [result("zoe", "06_dropout"), result("ada", "04_sgd", {"train_accuracy": 1.5}),
                result("zoe", "01_sigmoid"), result("ada", "01_sigmoid", {"sigmoid_values": 0})]
-    paths = reports.write_grade_tables(results, tmp_path, {("01_sigmoid", "ada"): (2, 0.2)})
+    paths = grade_tables.write_grade_tables(results, tmp_path, {("01_sigmoid", "ada"): (2, 0.2)})
     assert paths == [tmp_path / "grades" / ("%s.csv" % a) for a in ("01_sigmoid", "04_sgd", "06_dropout")] + [
         tmp_path / "grades.csv"]
 
@@ -58,13 +58,13 @@ def test_results_the_config_does_not_know_are_refused_by_name(tmp_path):
     stale = result("ada", "01_sigmoid")
     stale.items.append(ItemResult("sigmoid_old", 1, 1, "passed", "", True, 0.0))
     with pytest.raises(ValueError, match="01_sigmoid/ada: item 'sigmoid_old' is not in 01_sigmoid/items.py"):
-        reports.write_grade_tables([stale], tmp_path)
+        grade_tables.write_grade_tables([stale], tmp_path)
     unknown = NotebookResult("ada", "99_nope", "ada.ipynb", [])
     with pytest.raises(ValueError, match="99_nope/ada: unknown assignment '99_nope'"):
-        reports.write_grade_tables([unknown], tmp_path)
+        grade_tables.write_grade_tables([unknown], tmp_path)
     assert not (tmp_path / "grades.csv").exists()
 
 
 def test_the_table_lists_assignments_in_config_order():
-    lines = reports.format_table([result("zoe", "06_dropout"), result("ada", "01_sigmoid")]).splitlines()
+    lines = text.format_table([result("zoe", "06_dropout"), result("ada", "01_sigmoid")]).splitlines()
     assert [l.split()[0] for l in lines[2:]] == ["01_sigmoid", "06_dropout"] and "by hand" not in lines[0]

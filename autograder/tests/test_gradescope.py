@@ -22,10 +22,10 @@ import pytest
 from nbgrader.utils import parse_utc
 
 import grading_config
-from autograder import gradescope
-from autograder.bench import TreeMemory
+from autograder.workflows import gradescope
+from autograder.workflows.bench import TreeMemory
 from autograder.course import release_notebook
-from autograder.lifecycle import sample_expectations
+from autograder.workflows.lifecycle import sample_expectations
 
 from .fixtures import SAMPLE_CLASS
 from autograder.items import assignment_ids, settings
@@ -63,7 +63,7 @@ def due(assignment, days=0):
 def zips(tmp_path_factory):
     """{assignment: zip path}, built by the command line as `make gradescope` does."""
     out = tmp_path_factory.mktemp("zips")
-    subprocess.run([sys.executable, "-c", "import sys; from autograder import gradescope; "
+    subprocess.run([sys.executable, "-c", "import sys; from autograder.workflows import gradescope; "
                     "gradescope.build(None, sys.argv[1])", str(out)], check=True)
     return {a: out / ("%s.zip" % a) for a in assignment_ids()}
 
@@ -122,7 +122,8 @@ def test_zip_holds_only_its_assignment(zips):
     for assignment, path in zips.items():
         names = zipfile.ZipFile(path).namelist()
         assert {"setup.sh", "run_autograder", "gradescope.json", "requirements.txt", "grading_config.py",
-                "autograder/grading.py", "autograder/worker/main.py", "autograder/suites/%s/items.py" % assignment,
+                "autograder/engine/grading.py", "autograder/worker/main.py",
+                "autograder/suites/%s/items.py" % assignment,
                 release_notebook(assignment).relative_to(gradescope.ROOT).as_posix()} <= set(names), names
         # Another assignment's file only where this one's suite imports that suite (02 imports 01's
         # helpers, and the zip must grade); never for 01 and 07.
@@ -174,10 +175,11 @@ def expected(assignment):
     return {s: score for (a, s), score in sample_expectations().items() if a == assignment}
 
 
-def grade_sample_class(replica, assignment):
-    """Every sample notebook through run_autograder: {student: (results.json, seconds, peak MB)}."""
+def grade_sample_class(replica, assignment, students=None):
+    """Every sample notebook (or those of `students`) through run_autograder: {student: (results.json, seconds,
+    peak MB)}."""
     got = {}
-    for student in expected(assignment):
+    for student in students or expected(assignment):
         nb = (SAMPLE_CLASS / assignment / ("%s.ipynb" % student)).read_bytes()
         data, seconds, peak, _ = replica.run({"%s.ipynb" % assignment: nb}, metadata(assignment))
         got[student] = (data, seconds, peak)
@@ -214,10 +216,16 @@ def test_without_bubblewrap_grading_says_so(replica01):
     assert data["score"] == 16 and "WARNING: bubblewrap is not available" in data["output"]
 
 
+# 07's samples whose route through the zip differs: full marks with a leaderboard value, nothing to train, partial
+# accuracy credit, and a model file the evaluator refuses. The kit scores every sample (test_sample_class), and
+# the zip grades with the kit's own engine, so the other eight would only repeat those runs.
+REPLICA_07 = ("reference", "stub", "bug-pixels-not-scaled", "bug-lambda-layer")
+
+
 @pytest.mark.slow
 def test_sample_class_07_in_the_replica(zips, tmp_path):
-    got = grade_sample_class(Replica(tmp_path, zips["07_keras_mnist"]), "07_keras_mnist")
-    assert {s: g[0]["score"] for s, g in got.items()} == expected("07_keras_mnist")
+    got = grade_sample_class(Replica(tmp_path, zips["07_keras_mnist"]), "07_keras_mnist", REPLICA_07)
+    assert {s: g[0]["score"] for s, g in got.items()} == {s: expected("07_keras_mnist")[s] for s in REPLICA_07}
     board = got["reference"][0]["leaderboard"]
     assert board[0]["name"] == "Test accuracy" and board[0]["value"] >= 0.93, board
     assert got["stub"][0]["leaderboard"][0]["value"] == 0.0
@@ -263,7 +271,8 @@ class Container:
 @pytest.mark.parametrize("assignment", ["01_sigmoid", "07_keras_mnist"])
 def test_reference_at_gradescope_defaults(zips, tmp_path, assignment):
     """The reference at 0.5 vCPU with 768 MB (Gradescope's defaults), then at 0.5 vCPU with 4 GB: seconds,
-    score and peak memory of the container are printed (README "Gradescope"); 01 must get full marks."""
+    score and peak memory of the container are printed (README "Gradescope"); 01 must get full marks at both,
+    07 with 4 GB."""
     replica = Replica(tmp_path, zips[assignment])
     nb = (SAMPLE_CLASS / assignment / "reference.ipynb").read_bytes()
     for memory_mb in (768, 4096):
@@ -276,8 +285,8 @@ def test_reference_at_gradescope_defaults(zips, tmp_path, assignment):
         print("%s reference at 0.5 vCPU, %d MB: %g/%g in %.1f s; container peak %.0f MB (limit hit %d times), "
               "tree PSS %.0f MB" % (assignment, memory_mb, data["score"], sum(t["max_score"] for t in data["tests"]),
                                     seconds, peak, failures, pss))
-        if assignment == "01_sigmoid":
-            assert data["score"] == 16
+        if assignment == "01_sigmoid" or memory_mb > 768:    # 07 needs more than 768 MB (README)
+            assert data["score"] == sum(t["max_score"] for t in data["tests"]), data["output"]
 
 
 @pytest.mark.slow

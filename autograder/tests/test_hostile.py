@@ -37,7 +37,7 @@ from typing import Callable
 import nbformat
 import pytest
 
-from autograder.classgrade import grade_class, load_results
+from autograder.workflows.classgrade import grade_class, load_results
 from autograder.course import ROOT
 from autograder.items import cell_id, load_items
 
@@ -594,7 +594,7 @@ def _pids_cgroup(max_pids):
 
 def _grade_isolated(folder, jobs, canary, need_pids_limit):
     """grade_class in a separate process (a canary in its environment), inside a pids cgroup if we can."""
-    code = ("from autograder.classgrade import grade_class\n"
+    code = ("from autograder.workflows.classgrade import grade_class\n"
             "grade_class(%r, %r, jobs=%d, progress=False)" % (str(folder / "submitted"), str(folder / "reports"), jobs))
     with _pids_cgroup(1024) as join:
         if join is None and need_pids_limit:

@@ -6,7 +6,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import course, leakscan
+from autograder import course
+
+from autograder.workflows import leakscan
 from autograder.items import assignment_ids
 from autograder.worker import wire
 

@@ -9,8 +9,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 import grading_config
-from autograder import cli, gradebook, lifecycle
-from autograder.coursefolder import CourseFolder
+from autograder import cli
+from autograder.nbgrader_bridge import gradebook
+from autograder.workflows import lifecycle
+from autograder.workflows.coursefolder import CourseFolder
 
 from .fixtures import SAMPLE_CLASS
 

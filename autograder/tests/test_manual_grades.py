@@ -5,9 +5,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograder import exports, gradebook, lifecycle, reports
-from autograder.coursefolder import CourseFolder
-from autograder.grading import NotebookResult
+from autograder.outputs import junit, text
+from autograder.outputs.results import gradescope, result_path, write_result
+
+from autograder.nbgrader_bridge import gradebook
+
+from autograder.workflows import lifecycle
+from autograder.workflows.coursefolder import CourseFolder
+from autograder.engine.grading import NotebookResult
 from autograder.items import ItemResult, load_items, settings
 
 from .fixtures import after_due, full_marks
@@ -44,7 +49,8 @@ def course(tmp_path_factory):
         gb.find_comment("answer_architecture", A, A, "ada").manual_comment = "batch size: right; depth: vague"
         gb.db.commit()
     assert gradebook.record(results, root) == 2        # the next autograde: late penalty of the new total
-    reports.write_student_reports(results, root / "reports" / "students")
+    for r in results:
+        write_result(result_path(root / "reports", r.assignment, r.student), r.to_dict())
     return CourseFolder(root), results
 
 
@@ -67,8 +73,8 @@ def test_without_a_gradebook_items_graded_by_hand_are_pending(tmp_path):
     assert [(i.item, i.points, i.max_points, i.status) for i in manual] == [
         (cell, 0.0, points, "pending") for cell, points in HAND.items()]
     assert all(i.message == "graded by hand: not graded yet" for i in manual)
-    assert "graded by hand: pending" in json.dumps(reports.gradescope(shown))
-    assert "0/3" in "\n".join(reports.format_item_lines(shown))
+    assert "graded by hand: pending" in json.dumps(gradescope(shown))
+    assert "0/3" in "\n".join(text.format_item_lines(shown))
 
 
 def test_an_unreadable_gradebook_is_a_clear_error(tmp_path):
@@ -120,7 +126,7 @@ def test_grades_by_hand_reach_every_output_and_totals_equal_nbgraders_export(cou
     page_bob = (folder.feedback / "bob" / A / ("%s.html" % A)).read_text()
     assert "10 points are graded by hand and not graded yet" in page_bob
 
-    lines = reports.format_table(results).splitlines()
+    lines = text.format_table(results).splitlines()
     assert "by hand" in lines[0]
     assert any(l.split()[:3] == [A, "ada", "%g/%g" % (ADA, FULL)] and "5.5/10, 4 pts pending" in l for l in lines)
     assert any(l.split()[:3] == [A, "bob", "%g/%g" % (AUTO, FULL)] and "0/10, 10 pts pending" in l for l in lines)
@@ -131,7 +137,7 @@ def test_junit_skips_what_is_pending_and_fails_partial_grades_by_hand(tmp_path):
     shown, = gradebook.with_manual_grades([auto_result(tmp_path, "cy")], tmp_path)
     shown.items[-1] = ItemResult("answer_regularization", 1.0, 3, "graded", "graded by hand: too short", True, 0.0)
     shown.items[-2] = ItemResult("answer_train_vs_validation", 2.0, 2, "graded", "graded by hand", True, 0.0)
-    exports.write_junit(shown, tmp_path / "junit.xml")
+    junit.write_junit(shown, tmp_path / "junit.xml")
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
     assert (suite.get("skipped"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
     assert suite.find("testcase[@name='answer_architecture']/skipped").get("message") == \

@@ -1,7 +1,7 @@
 """Real `nbgrader autograde` and the kit give identical per-item scores on every sample submission."""
 import pytest
 
-from autograder.nbgrader_bridge import nbgrader_item_scores
+from autograder.nbgrader_bridge.commands import nbgrader_item_scores
 from autograder.items import assignment_ids
 
 from .fixtures import sample_paths

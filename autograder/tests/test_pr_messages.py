@@ -1,8 +1,8 @@
 """The PR comment's item messages: shortened to fit a table cell, input description first, hint kept,
 never cut mid-word."""
-from autograder.grading import NotebookResult
+from autograder.engine.grading import NotebookResult
 from autograder.items import ItemResult
-from autograder.pullrequest import CELL_CHARS, _item_details, fit_message, shorten
+from autograder.outputs.pull_request import CELL_CHARS, _item_details, fit_message, shorten
 
 # A message the kit gives (02_cross_entropy, bug-ce-no-clip): 432 characters.
 CASE = ("outputs exactly 0 or 1: y = [[1.0, 0.0, 1.0, 0.0, 0.5], [0.0, 1.0, 0.5, 1.0, 0.0]], "

@@ -18,9 +18,9 @@ import nbformat
 import pytest
 
 from autograder.course import ROOT, release_notebook, write_student_template
-from autograder.grading import NotebookResult
+from autograder.engine.grading import NotebookResult
 from autograder.items import ItemResult, assignment_ids, load_items
-from autograder.pullrequest import Graded, PullRequest, git, verdict
+from autograder.workflows.pullrequest import Graded, PullRequest, git, verdict
 
 from .fixtures import expected_score, full_marks
 

@@ -8,7 +8,9 @@ import shutil
 import pytest
 
 import grading_config
-from autograder import classgrade, gradebook, grading, lifecycle
+from autograder.workflows import classgrade, lifecycle
+from autograder.nbgrader_bridge import gradebook
+from autograder.engine import grading
 
 from .fixtures import SAMPLE_CLASS, after_due, full_marks, set_override
 

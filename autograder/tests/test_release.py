@@ -2,7 +2,9 @@
 import nbformat
 import pytest
 
-from autograder import course, nbgrader_bridge
+from autograder import course
+
+from autograder.nbgrader_bridge import cells, commands
 from autograder.items import assignment_ids, load_items
 
 ASSIGNMENTS = assignment_ids()
@@ -17,7 +19,7 @@ def test_suite_and_config_name_the_same_items(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_test_cells_are_in_sync(assignment):
-    assert nbgrader_bridge.sync_test_cells(assignment, write=False) == [], "run `make sync`"
+    assert cells.sync_test_cells(assignment, write=False) == [], "run `make sync`"
 
 
 def _cells(path):
@@ -28,7 +30,7 @@ def _cells(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_released_notebook_is_not_stale(assignment, tmp_path):
-    nbgrader_bridge.generate(assignment, root=tmp_path)
+    commands.generate(assignment, root=tmp_path)
     fresh = tmp_path / "assignments" / assignment / ("%s.ipynb" % assignment)
     committed = course.release_notebook(assignment)
     assert _cells(committed) == _cells(fresh), "assignments/%s is stale: run `make release`" % assignment
@@ -37,7 +39,7 @@ def test_released_notebook_is_not_stale(assignment, tmp_path):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_compiled_checks_are_deterministic(assignment):
     """The same suite compiles to the same bytes (a release is reproducible)."""
-    from autograder import visible
+    from autograder.engine import visible
     first = course.compiled_checks(assignment)
     visible.compile_item.cache_clear()
     assert course.compiled_checks(assignment) == first

@@ -3,7 +3,7 @@ import csv
 
 import pytest
 
-from autograder.samples import expected_scores
+from autograder.workflows.samples import expected_scores
 
 from .fixtures import SAMPLE_CLASS
 

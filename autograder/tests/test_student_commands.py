@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from autograder.course import ROOT
-from autograder.grading import grade_notebook
-from autograder.pullrequest import student_and_assignment
+from autograder.engine.grading import grade_notebook
+from autograder.workflows.pullrequest import student_and_assignment
 
 from .fixtures import full_marks
 

@@ -17,10 +17,10 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import course
-from autograder.grading import grade_notebook
+from autograder.engine.grading import grade_notebook
 from autograder.items import assignment_ids, load_items
-from autograder.notebook import is_test_cell, read_submission, restore_protected_cells
-from autograder.worker_process import GRADING_ENV, Limits
+from autograder.engine.notebook import is_test_cell, read_submission, restore_protected_cells
+from autograder.engine.worker_process import GRADING_ENV, Limits
 
 from .fixtures import sample_paths
 

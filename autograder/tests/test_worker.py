@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from autograder.worker.failures import MissingFunction, StudentError, StudentTimeout, WorkerCrashed
-from autograder.namespaces import RemoteNamespace
-from autograder.worker_process import Limits, Worker
+from autograder.engine.namespaces import RemoteNamespace
+from autograder.engine.worker_process import Limits, Worker
 
 LIMITS = Limits(cell_timeout=2, call_timeout=2, memory_mb=1024, notebook_mb=5, max_restarts=1)
 
@@ -114,7 +114,7 @@ def test_callbacks_and_opaque_round_trip(session):
 
 def test_sandbox_is_active_in_ci_and_named_in_reports(session):
     """CI installs bubblewrap (`make sandbox`); a report says loudly which protections were active."""
-    from autograder.sandbox import bwrap_works
+    from autograder.engine.sandbox import bwrap_works
     worker, _ = session("x = 1")
     if os.environ.get("CI"):
         assert bwrap_works()

@@ -1,6 +1,6 @@
 """What a check sees of a submission: `nb.sigmoid(z)` calls the student's `sigmoid`.
 
-`autograder.namespaces.RemoteNamespace` forwards calls to a worker process (the kit's grader);
+`autograder.engine.namespaces.RemoteNamespace` forwards calls to a worker process (the kit's grader);
 `LocalNamespace` runs them in this process (nbgrader's kernel, or a student's own kernel through
 the shipped visible checks). Both send
 arguments and results through the same wire codec and `Session`, so a suite cannot tell them apart.

@@ -98,7 +98,7 @@ class _Symbol:
 
 
 class Ref:
-    """An earlier step's result, as the program refers to it (made while compiling, see `autograder.visible`)."""
+    """An earlier step's result, as the program refers to it (made while compiling, see `autograder.engine.visible`)."""
 
     def __init__(self, step, path=()):
         self.step, self.path = step, tuple(path)

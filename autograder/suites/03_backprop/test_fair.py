@@ -4,9 +4,9 @@ backward items, the cases added for uncovered clauses fail on realistic bugs, an
 import pytest
 
 import grading_config
-from autograder import visible
+from autograder.engine import visible
 from autograder.items import load_items
-from autograder.notebook import code_cells, read_submission
+from autograder.engine.notebook import code_cells, read_submission
 from autograder.worker.namespace import LocalNamespace
 
 from autograder.tests.fixtures import SAMPLE_CLASS

@@ -8,11 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-from .classgrade import grade_class
-from .course import ROOT, source_notebook
-from .nbgrader_bridge import nbgrader_item_scores
-from .items import assignment_ids
-from .samples import materialize
+from autograder.workflows.classgrade import grade_class
+from autograder.course import ROOT, source_notebook
+from autograder.nbgrader_bridge.commands import nbgrader_item_scores
+from autograder.items import assignment_ids
+from autograder.workflows.samples import materialize
 
 KERAS = "07_keras_mnist"
 
@@ -33,7 +33,7 @@ def grading_cost(path, assignment):
 
 _PROBE = """
 import resource, sys
-from autograder.grading import grade_notebook
+from autograder.engine.grading import grade_notebook
 r = grade_notebook(sys.argv[1], sys.argv[2])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "%g/%g" % (r.score, r.max_score))
@@ -156,7 +156,7 @@ def keras_figures():
             dest = Path(tmp) / "submitted" / sample.stem / KERAS
             dest.mkdir(parents=True)
             shutil.copy(sample, dest / ("%s.ipynb" % KERAS))
-        script = ("import sys; from autograder.classgrade import grade_class; "
+        script = ("import sys; from autograder.workflows.classgrade import grade_class; "
                   "grade_class(sys.argv[1], sys.argv[2], progress=False)")
         whole, class_mb, _ = _timed([sys.executable, "-c", script, str(Path(tmp) / "submitted"),
                                      str(Path(tmp) / "reports")])

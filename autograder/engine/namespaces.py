@@ -1,9 +1,9 @@
 """The kit's view of a submission in a worker process; see `worker.namespace` for the interface."""
 import contextlib
 
-from .notebook import code_cells, read_submission
-from .worker.namespace import StudentNamespace, answer_callback
-from .worker_process import Limits, Worker, preload_for
+from autograder.engine.notebook import code_cells, read_submission
+from autograder.worker.namespace import StudentNamespace, answer_callback
+from autograder.engine.worker_process import Limits, Worker, preload_for
 
 
 class RemoteNamespace(StudentNamespace):

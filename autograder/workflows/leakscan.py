@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "autograder" / "suites"
 SOLUTIONS = ROOT / "solutions"
 SKIP_VALUES = {"07_keras_mnist"}       # needs TensorFlow; its hidden inputs are MNIST digits, not floats
@@ -38,7 +38,7 @@ _NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 def scan(folder, assignments=None):
     """Findings ("<file>: <what>") for every text file under `folder`; [] when nothing leaks."""
-    from .items import assignment_ids
+    from autograder.items import assignment_ids
     assignments = list(assignments or assignment_ids())
     folder = Path(folder)
     findings = []
@@ -150,7 +150,7 @@ def public_text():
     (04's data set, 03's loss), and an item may be named after the function it grades (01's hidden
     `circle_features` checks the student's `circle_features`).
     """
-    from .items import assignment_ids
+    from autograder.items import assignment_ids
     return "\n".join(line for a in assignment_ids() for line in _solution_notebook(a)[1])
 
 
@@ -188,13 +188,13 @@ def _solution_lines(assignment):
 
 
 def _solution_cells(assignment):
-    from .notebook import code_cells, read_submission
+    from autograder.engine.notebook import code_cells, read_submission
     return code_cells(read_submission(SOLUTIONS / assignment / ("%s.ipynb" % assignment), 20))
 
 
 # -- hidden inputs, recorded by running the hidden items against the solution -----------------------
 def _spy_class():
-    from .worker.namespace import LocalNamespace
+    from autograder.worker.namespace import LocalNamespace
 
     class SpyNamespace(LocalNamespace):
         """Runs the solution in this process and records every argument the grader passes to it."""
@@ -277,7 +277,7 @@ def hidden_values(assignment):
 
     Values that a visible item also passes are public by design and left out.
     """
-    from .items import load_items, run_item
+    from autograder.items import load_items, run_item
     namespace = {"__name__": "__main__"}
     with _grading_environment():
         for index, source in _solution_cells(assignment):

@@ -21,8 +21,8 @@ import tomllib
 
 import nbformat
 
-from .course import ROOT, release_notebook, source_notebook
-from .items import SUITES, assignment_ids, earned, load_items
+from autograder.course import ROOT, release_notebook, source_notebook
+from autograder.items import SUITES, assignment_ids, earned, load_items
 
 SAMPLE_CLASS = ROOT / "course_data" / "sample_class"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")

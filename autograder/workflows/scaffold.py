@@ -17,10 +17,11 @@ from datetime import timedelta
 import nbformat
 from nbgrader.utils import parse_utc
 
-from .course import release_notebook, source_notebook
-from .nbgrader_bridge import generate, sync_test_cells
-from .items import SUITES, assignment_ids, settings
-from .samples import materialize
+from autograder.course import release_notebook, source_notebook
+from autograder.nbgrader_bridge.cells import sync_test_cells
+from autograder.nbgrader_bridge.commands import generate
+from autograder.items import SUITES, assignment_ids, settings
+from autograder.workflows.samples import materialize
 
 ID = re.compile(r"\d\d_[a-z][a-z0-9_]*")
 SUITE = '''"""Assignment {id} — {title}. Each `test_<item>` is one graded item (see autograder/items.py).
@@ -73,7 +74,7 @@ SOLUTION = '''def double(x):
     return 2 * np.asarray(x, dtype=float)
     ### END SOLUTION
 '''
-SAMPLES = """# The sample class (see autograder/samples.py): add a sample per bug class and correct variant.
+SAMPLES = """# The sample class (see autograder/workflows/samples.py): add a sample per bug class and correct variant.
 
 [reference]
 lost = ""

@@ -20,13 +20,13 @@ from nbgrader.utils import parse_utc
 
 import grading_config
 
-from .course import ASSIGNMENT_FILES, ROOT, WORKER, release_notebook
-from .gradebook import late_penalty
-from .grading import NotebookResult, _fingerprints, grade_notebook, not_graded
-from .items import assignment_ids, load_items
-from .notebook import NotebookError, grade_ids, read_submission
-from .reports import gradescope
-from .worker_process import Limits
+from autograder.course import ASSIGNMENT_FILES, ROOT, WORKER, release_notebook
+from autograder.nbgrader_bridge.gradebook import late_penalty
+from autograder.engine.grading import NotebookResult, _fingerprints, grade_notebook, not_graded
+from autograder.items import assignment_ids, load_items
+from autograder.engine.notebook import NotebookError, grade_ids, read_submission
+from autograder.outputs.results import gradescope, write_result
+from autograder.engine.worker_process import Limits
 
 TEMPLATE = Path(__file__).with_name("gradescope_template")
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -41,7 +41,7 @@ IGNORED = ("__MACOSX", ".ipynb_checkpoints")
 def zip_entries(assignment):
     """{name in the zip: file on disk} of the assignment's autograder."""
     finder = ModuleFinder(path=[str(ROOT)])        # the kit's own modules only: nothing else is scanned
-    for module in ("autograder.gradescope", "autograder.suites.%s.items" % assignment):
+    for module in ("autograder.workflows.gradescope", "autograder.suites.%s.items" % assignment):
         finder.import_hook(module)
     files = {Path(m.__file__) for m in finder.modules.values() if m.__file__}
     files |= set(WORKER.glob("*.py")) | set(ASSIGNMENT_FILES.get(assignment, {})) | {release_notebook(assignment)}
@@ -171,8 +171,7 @@ def main(argv=None):
                 "output": "The autograder failed (not your fault; tell the instructor): %s: %s"
                           % (type(exc).__name__, exc)}
     data["execution_time"] = round(time.monotonic() - start)
-    (root / "results").mkdir(parents=True, exist_ok=True)
-    (root / "results" / "results.json").write_text(json.dumps(data, indent=2))
+    write_result(root / "results" / "results.json", data)
     print("score %s; results in %s" % (data["score"], root / "results" / "results.json"))
     return 0
 

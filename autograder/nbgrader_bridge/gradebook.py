@@ -22,9 +22,9 @@ from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
 import grading_config
 
-from .course import ROOT, source_notebook
-from .nbgrader_bridge import generate, nbgrader
-from .items import ConfigError, ItemResult, cell_id, setting
+from autograder.course import ROOT, source_notebook
+from autograder.nbgrader_bridge.commands import generate, nbgrader
+from autograder.items import ConfigError, ItemResult, cell_id, setting
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WORKER_DIR = Path(__file__).resolve().parent / "worker"
+WORKER_DIR = Path(__file__).resolve().parent.parent / "worker"
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
 MAX_PIDS = 256                       # threads count too (TensorFlow starts dozens)
 FILE_LIMITS = {"fsize_mb": 64, "nofile": 256, "cpu_seconds": 600}

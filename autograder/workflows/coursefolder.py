@@ -11,8 +11,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 import grading_config
 
-from .course import ROOT
-from .nbgrader_bridge import nbgrader
+from autograder.course import ROOT
+from autograder.nbgrader_bridge.commands import nbgrader
 
 # What only the instructor (or the students) can provide: never removed without an explicit confirmation.
 INPUT = ("downloaded", "submitted", "exchange", "gradebook.db")

@@ -28,10 +28,10 @@ from tqdm import tqdm
 
 import grading_config
 
-from .course import ROOT, release_notebook
-from .grading import NotebookResult, find_notebooks, grade_notebook
-from .items import ItemResult, assignment_ids, earned, load_items, settings
-from .reports import _atomic_write
+from autograder.course import ROOT, release_notebook
+from autograder.engine.grading import NotebookResult, find_notebooks, grade_notebook
+from autograder.items import ItemResult, assignment_ids, earned, load_items, settings
+from autograder.outputs.results import result_path, write_result
 
 MAX_TRIES = 2          # a grading process that dies takes its in-flight submissions with it
 PACKAGE = ROOT / "autograder"
@@ -83,7 +83,7 @@ def _imported_files(path):
 def grading_files(assignment):
     """The source files that decide an assignment's item outcomes: its suite, the grader, the worker
     package, and everything they import from the kit."""
-    todo = [PACKAGE / "grading.py", PACKAGE / "suites" / assignment / "items.py"]
+    todo = [PACKAGE / "engine" / "grading.py", PACKAGE / "suites" / assignment / "items.py"]
     todo += [p for p in (PACKAGE / "worker").iterdir() if p.is_file()]
     seen = set()
     while todo:
@@ -171,10 +171,10 @@ def plan(submitted, reports, say=None):
         if assignment not in stamps:      # as it reads back from JSON, to compare with stored stamps
             stamps[assignment] = json.loads(json.dumps(
                 {"grading": grading_stamp(assignment), "scoring": scoring_stamp(assignment)}))
-        result_path = Path(reports) / "students" / assignment / ("%s.json" % student)
         stamp = dict(stamps[assignment], grading=dict(stamps[assignment]["grading"],
                                                         notebook=_digest(Path(path).read_bytes())))
-        steps.append(decide(Task(str(path), student, assignment, str(result_path)), stamp))
+        task = Task(str(path), student, assignment, str(result_path(reports, assignment, student)))
+        steps.append(decide(task, stamp))
     return steps
 
 
@@ -215,7 +215,7 @@ def crashed(task, message):
 
 def save(step, data):
     """Store a result dict with the step's stamp; returns the result."""
-    _atomic_write(step.task.result_path, json.dumps(dict(data, stamp=step.stamp), indent=2))
+    write_result(step.task.result_path, dict(data, stamp=step.stamp))
     return NotebookResult.from_dict(data)
 
 

@@ -9,8 +9,8 @@ the kit's grader and the students' runtime execute, so the suite's code never le
 import contextvars
 import functools
 
-from .worker import program
-from .worker.namespace import StudentNamespace
+from autograder.worker import program
+from autograder.worker.namespace import StudentNamespace
 
 _recording = contextvars.ContextVar("recording", default=None)
 

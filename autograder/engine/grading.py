@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .course import release_notebook
-from .items import ItemResult, assignment_ids, load_items, prepare, run_item, settle_dependencies
-from .namespaces import RemoteNamespace
-from .notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
-from .worker_process import Limits, Worker, preload_for, start_zygotes
+from autograder.course import release_notebook
+from autograder.items import ItemResult, assignment_ids, load_items, prepare, run_item, settle_dependencies
+from autograder.engine.namespaces import RemoteNamespace
+from autograder.engine.notebook import NotebookError, code_cells, grade_ids, read_submission, restore_protected_cells
+from autograder.engine.worker_process import Limits, Worker, preload_for, start_zygotes
 
 
 @dataclass

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import grading_config
 
-from .items import setting
-from .worker.failures import WorkerCrashed
-from .sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
-from .worker import wire
+from autograder.items import setting
+from autograder.worker.failures import WorkerCrashed
+from autograder.engine.sandbox import FILE_LIMITS, Confinement, kill_cgroup_except, remove_cgroup
+from autograder.worker import wire
 
-WORKER_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker", "main.py")
+WORKER_MAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "worker", "main.py")
 # The interpreter without "..": started as ../../.venv/bin/python in a subfolder, sys.executable is
 # <subfolder>/../../.venv/bin/python, which resolves only through folders the sandbox does not show.
 PYTHON = os.path.abspath(sys.executable)

@@ -1,19 +1,28 @@
 """The instructor's steps: release → (students submit) → collect → autograde → feedback → grades;
 validate; demo. Each step works on one CourseFolder: the instructor's (the repository root) by default."""
 import logging
-import time
 import zipfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import grading_config
+from nbgrader.utils import parse_utc
 
-from . import exports, gradebook, lms, reports, samples
-from .classgrade import grade_class, load_results
-from .course import ROOT, release_notebook, source_notebook
-from .coursefolder import INSTRUCTOR, fresh_demo_folder
-from .grading import grade_notebook
-from .nbgrader_bridge import generate, nbgrader_item_scores, sync_test_cells
-from .samples import SAMPLE_CLASS
+from autograder.outputs import class_report, grade_tables, junit, text
+from autograder.outputs.feedback import write_feedback_html
+from autograder.outputs.results import write_json
+
+from autograder.nbgrader_bridge import gradebook
+
+from autograder.workflows import lms, samples
+from autograder.workflows.classgrade import grade_class, load_results
+from autograder.course import ROOT, release_notebook, source_notebook
+from autograder.workflows.coursefolder import INSTRUCTOR, fresh_demo_folder
+from autograder.engine.grading import grade_notebook
+from autograder.nbgrader_bridge.cells import sync_test_cells
+from autograder.nbgrader_bridge.commands import generate, nbgrader_item_scores
+from autograder.workflows.samples import SAMPLE_CLASS
+from autograder.items import setting
 
 REPORTS = INSTRUCTOR.reports
 DEMO_FOLDER = ROOT / "demo-course"
@@ -25,28 +34,42 @@ def release_to_exchange(assignment, course=INSTRUCTOR):
 
 
 def submit_sample_class(assignment, course):
-    """Every sample notebook is submitted as its student: half through the exchange, half in an LMS zip."""
+    """Every sample notebook is submitted as its student, an hour before the due date (whatever today's date,
+    so the demo's grades never carry a late penalty): half through the exchange, half in an LMS zip."""
     notebooks = samples.materialize(assignment)
+    due = setting(assignment, "due")
+    on_time = parse_utc(due) - timedelta(hours=1) if due else datetime.now(timezone.utc).replace(tzinfo=None)
     archive = course.lms_archive(assignment)
     archive.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:
         for n, sample in enumerate(notebooks):
             student = sample.stem
-            if n % 2:       # submitted now: the entry's time is the submission time
-                entry = zipfile.ZipInfo("%s__%s.ipynb" % (student, assignment), time.localtime()[:6])
-                download.writestr(entry, sample.read_bytes())
+            if n % 2:       # the entry's time (local, as LMS zips hold it) is the submission time
+                moment = on_time.replace(tzinfo=timezone.utc).astimezone().timetuple()[:6]
+                download.writestr(zipfile.ZipInfo("%s__%s.ipynb" % (student, assignment), moment), sample.read_bytes())
                 continue
             home = course.homes / student        # what `nbgrader fetch_assignment` gives a student
             folder = home / grading_config.COURSE_ID / assignment
             folder.mkdir(parents=True)
             folder.joinpath("%s.ipynb" % assignment).write_bytes(sample.read_bytes())
             course.nbgrader("submit", assignment, "--student=%s" % student, root=home)
+            _backdate(course.inbound, student, assignment, on_time)
     return len(notebooks)
+
+
+def _backdate(inbound, student, assignment, moment):
+    """Make the student's submission in the exchange one made at `moment` (naive UTC): the folder name
+    (what `nbgrader collect` orders by) and its timestamp.txt (what the late policy reads)."""
+    stamp = moment.strftime(lms.TIMESTAMP_FORMAT.replace("%Z", "UTC"))
+    for folder in inbound.glob("%s+%s+*" % (student, assignment)):
+        parts = folder.name.split("+")
+        (folder / "timestamp.txt").write_text(stamp)
+        folder.rename(folder.with_name("+".join(parts[:2] + [stamp] + parts[3:])))
 
 
 def collect(assignment, course=INSTRUCTOR):
     """nbgrader collect from the course's exchange, then the LMS downloads in downloaded/<id>/archive/
-    (autograder.lms), into submitted/. Returns the lines to print: a summary and one per LMS file."""
+    (autograder.workflows.lms), into submitted/. Returns the lines to print: a summary and one per LMS file."""
     if course.inbound.is_dir():
         course.nbgrader("collect", assignment, "--update")
     outcomes = lms.collect(assignment, course.lms_archive(assignment), course.submitted, course.root / "gradebook.db")
@@ -79,10 +102,10 @@ def write_reports(results, out_dir):
     """
     penalties = {(r.assignment, r.student): gradebook.late_penalty(
         r.assignment, gradebook.submission_time(Path(r.path).parent)) for r in results}
-    reports.write_grade_tables(results, out_dir, penalties)
+    grade_tables.write_grade_tables(results, out_dir, penalties)
     for r in results:
-        reports.write_json([r], out_dir / "results" / r.assignment / ("%s.json" % r.student))
-        exports.write_junit(r, out_dir / "junit" / r.assignment / ("%s.xml" % r.student))
+        write_json([r], out_dir / "results" / r.assignment / ("%s.json" % r.student))
+        junit.write_junit(r, out_dir / "junit" / r.assignment / ("%s.xml" % r.student))
 
 
 def feedback(out_dir=REPORTS, course=INSTRUCTOR):
@@ -90,7 +113,7 @@ def feedback(out_dir=REPORTS, course=INSTRUCTOR):
     `nbgrader release_feedback` can hand them out). Only results and messages: no test source."""
     results = gradebook.with_manual_grades(load_results(out_dir), course.root)
     for r in results:
-        exports.write_feedback_html(r, course.feedback / r.student / r.assignment / ("%s.html" % r.assignment))
+        write_feedback_html(r, course.feedback / r.student / r.assignment / ("%s.html" % r.assignment))
     return len(results)
 
 
@@ -100,7 +123,7 @@ def grades(out_dir=REPORTS, course=INSTRUCTOR):
     results = gradebook.with_manual_grades(load_results(out_dir), course.root)
     write_reports(results, out_dir)
     exported = gradebook.export(out_dir / "nbgrader_grades.csv", course.root)
-    page = exports.write_instructor_report(results, out_dir / "instructor")
+    page = class_report.write_instructor_report(results, out_dir / "instructor")
     return results, exported, page
 
 
@@ -169,7 +192,7 @@ def demo(assignments, folder=DEMO_FOLDER):
     print("feedback: %d pages in %s/<student>/<assignment>/" % (feedback(course.reports, course), course.feedback))
     _, exported, page = grades(course.reports, course)
     expected = sample_expectations()
-    print(reports.format_table(results, expected))
+    print(text.format_table(results, expected))
     print("reports: %s (grades.csv, results/ Gradescope JSON, junit/), %s (nbgrader export), %s (instructor report)"
           % (course.reports, exported, page))
     return report_mismatches(results, expected)

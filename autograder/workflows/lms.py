@@ -44,8 +44,8 @@ from nbgrader.utils import parse_utc
 
 import grading_config
 
-from .course import source_notebook
-from .items import assignment_ids, setting
+from autograder.course import source_notebook
+from autograder.items import assignment_ids, setting
 
 KIT = re.compile(r"(?P<student>.+)__(?P<assignment>[^/]+?)\.(?P<ext>[^./]+)")
 CANVAS = re.compile(r"(?:(?P<name>.+?)_)??(?:(?P<late>late)_)?(?P<uid>\d+)_(?P<aid>\d+)_(?P<original>.+)",
