@@ -53,10 +53,10 @@ demo: $(STAMP)
 # Test files run on TEST_JOBS processes (pytest-xdist), each file whole on one (its fixtures are built once).
 TEST_JOBS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not slow"
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 release: $(STAMP)
 	$(KIT) release --exchange
