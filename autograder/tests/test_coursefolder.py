@@ -61,8 +61,10 @@ def manual_grade(root):
 
 
 def make_clean(root, *args):
-    """`make clean` of the kit at `root` with this interpreter (no venv build)."""
-    return subprocess.run(["make", "-s", "-C", str(root), "clean", "PY=%s" % sys.executable, "STAMP=Makefile", *args],
+    """`make clean` of the kit at `root` with this interpreter and no venv step: the stamp is the Makefile, which
+    `-o` keeps make from remaking (that would point this venv's .pth at the copy)."""
+    return subprocess.run(["make", "-s", "-C", str(root), "-o", "Makefile", "clean", "PY=%s" % sys.executable,
+                           "STAMP=Makefile", *args],
                           env=dict(os.environ, PYTHONPATH=str(root)), text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
