@@ -4,11 +4,8 @@ import sys
 from pathlib import Path
 
 from autograder import course
-
 from autograder.workflows import coursefolder, lifecycle, samples
-
 from autograder.nbgrader_bridge import cells, commands, gradebook
-
 from autograder.outputs import text
 from autograder.outputs.results import result_path, write_json, write_result
 from autograder.engine.grading import NotGradable, find_notebooks, grade_notebook

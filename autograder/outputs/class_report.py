@@ -3,7 +3,7 @@ import base64
 import statistics
 from pathlib import Path
 
-from autograder.outputs.feedback import _escape, _page
+from autograder.outputs.feedback import html_escape, html_page
 from autograder.outputs.files import atomic_write
 from autograder.outputs.text import config_order, pending_points
 
@@ -61,7 +61,7 @@ def write_instructor_report(results, out_dir):
     fig.savefig(out_dir / FIGURES[2], dpi=100)
 
     path = out_dir / "report.html"
-    atomic_write(path, _page("Class report", _report_body(by_assignment, rates, out_dir)))
+    atomic_write(path, html_page("Class report", _report_body(by_assignment, rates, out_dir)))
     return path
 
 
@@ -77,7 +77,7 @@ def _pass_rates(results):
 
 
 def _report_body(by_assignment, rates, out_dir):
-    e = _escape
+    e = html_escape
     images = "".join('<img alt="%s" src="data:image/png;base64,%s">\n' % (
         name, base64.b64encode((out_dir / name).read_bytes()).decode("ascii")) for name in FIGURES)
     summary = ""

@@ -8,7 +8,7 @@ from autograder.outputs.text import pending_points, status_label, xml_safe
 OUTPUT_LIMIT = 5000                  # characters of a student's captured output shown on the feedback page
 
 
-def _escape(text):
+def html_escape(text):
     return html.escape(xml_safe(text))
 
 
@@ -18,7 +18,7 @@ def write_feedback_html(result, path):
     Items graded by hand show their grade, or "pending" with a note that the score will change.
     """
     title = setting(result.assignment, "title", result.assignment)
-    e = _escape
+    e = html_escape
     rows = "".join(
         '<tr class="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td class="num">%g / %g</td>'
         "<td><pre>%s</pre></td></tr>\n" % (
@@ -32,7 +32,7 @@ def write_feedback_html(result, path):
     output = result.output
     if len(output) > OUTPUT_LIMIT:
         output = output[:OUTPUT_LIMIT] + "\n… (%d more characters not shown)" % (len(output) - OUTPUT_LIMIT)
-    page = _page("%s — %s" % (result.assignment, title), """
+    page = html_page("%s — %s" % (result.assignment, title), """
 <h1>%s</h1>
 <p>Assignment <code>%s</code> · student <code>%s</code></p>
 <p class="score">Score: <strong>%g / %g</strong></p>
@@ -46,7 +46,7 @@ def write_feedback_html(result, path):
     atomic_write(path, page)
 
 
-def _page(title, body):
+def html_page(title, body):
     return """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>%s</title>
 <style>

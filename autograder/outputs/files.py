@@ -1,5 +1,6 @@
 """Writing output files so that readers never see half a file."""
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -27,6 +28,10 @@ class atomic_open:
 def atomic_write(path, text):
     with atomic_open(path) as f:
         f.write(text)
+
+
+def write_json_file(path, data):
+    atomic_write(path, json.dumps(data, indent=2))
 
 
 def write_csv(path, rows):

@@ -1,12 +1,11 @@
 """What grading a pull request writes: the PR comment (summary.md), results.json and JUnit XML per notebook."""
 import html
-import json
 import re
 from pathlib import Path
 
 import grading_config
 
-from autograder.outputs.files import atomic_write
+from autograder.outputs.files import atomic_write, write_json_file
 from autograder.outputs.junit import write_junit
 from autograder.outputs.results import gradescope
 
@@ -100,7 +99,7 @@ def write_outputs(out, pr, graded, status, reasons, grader):
                                  **({"student": g.result.student, "assignment": g.result.assignment,
                                      **gradescope(g.result)} if g.result else {}))
                             for g in graded]}
-    atomic_write(out / "results.json", json.dumps(data, indent=2))
+    write_json_file(out / "results.json", data)
     for g in graded:
         if g.result is not None:
             write_junit(g.result, out / "junit" / ("%s__%s.xml" % (g.result.student, g.result.assignment)))

@@ -1,9 +1,8 @@
 """Results as JSON: a submission's stored result (`reports/students/<assignment>/<student>.json`, one writer)
 and the Gradescope-shaped summary of a notebook."""
-import json
 from pathlib import Path
 
-from autograder.outputs.files import atomic_write
+from autograder.outputs.files import write_json_file
 from autograder.outputs.text import status_label
 
 
@@ -19,8 +18,7 @@ def gradescope(result):
 
 def write_json(results, path):
     """One object for one notebook, a list for several (Gradescope accepts the former)."""
-    data = gradescope(results[0]) if len(results) == 1 else [gradescope(r) for r in results]
-    atomic_write(path, json.dumps(data, indent=2))
+    write_json_file(path, gradescope(results[0]) if len(results) == 1 else [gradescope(r) for r in results])
 
 
 def result_path(reports, assignment, student):
@@ -31,4 +29,4 @@ def result_path(reports, assignment, student):
 def write_result(path, data):
     """Store a submission's result (`NotebookResult.to_dict()`, with the class grader's stamp if it graded
     it): items, messages and notes, never tests' source."""
-    atomic_write(path, json.dumps(data, indent=2))
+    write_json_file(path, data)

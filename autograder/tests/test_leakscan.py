@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from autograder import course
-
 from autograder.workflows import leakscan
 from autograder.items import assignment_ids
 from autograder.worker import wire

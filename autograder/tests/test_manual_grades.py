@@ -7,9 +7,7 @@ import pytest
 
 from autograder.outputs import junit, text
 from autograder.outputs.results import gradescope, result_path, write_result
-
 from autograder.nbgrader_bridge import gradebook
-
 from autograder.workflows import lifecycle
 from autograder.workflows.coursefolder import CourseFolder
 from autograder.engine.grading import NotebookResult

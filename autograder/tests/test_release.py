@@ -3,7 +3,6 @@ import nbformat
 import pytest
 
 from autograder import course
-
 from autograder.nbgrader_bridge import cells, commands
 from autograder.items import assignment_ids, load_items
 

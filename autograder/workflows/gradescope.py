@@ -25,7 +25,8 @@ from autograder.nbgrader_bridge.gradebook import late_penalty
 from autograder.engine.grading import NotebookResult, _fingerprints, grade_notebook, not_graded
 from autograder.items import assignment_ids, load_items
 from autograder.engine.notebook import NotebookError, grade_ids, read_submission
-from autograder.outputs.results import gradescope, write_result
+from autograder.outputs.files import write_json_file
+from autograder.outputs.results import gradescope
 from autograder.engine.worker_process import Limits
 
 TEMPLATE = Path(__file__).with_name("gradescope_template")
@@ -171,7 +172,7 @@ def main(argv=None):
                 "output": "The autograder failed (not your fault; tell the instructor): %s: %s"
                           % (type(exc).__name__, exc)}
     data["execution_time"] = round(time.monotonic() - start)
-    write_result(root / "results" / "results.json", data)
+    write_json_file(root / "results" / "results.json", data)
     print("score %s; results in %s" % (data["score"], root / "results" / "results.json"))
     return 0
 

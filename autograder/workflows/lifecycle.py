@@ -11,9 +11,7 @@ from nbgrader.utils import parse_utc
 from autograder.outputs import class_report, grade_tables, junit, text
 from autograder.outputs.feedback import write_feedback_html
 from autograder.outputs.results import write_json
-
 from autograder.nbgrader_bridge import gradebook
-
 from autograder.workflows import lms, samples
 from autograder.workflows.classgrade import grade_class, load_results
 from autograder.course import ROOT, release_notebook, source_notebook

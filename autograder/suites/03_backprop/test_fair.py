@@ -8,7 +8,6 @@ from autograder.engine import visible
 from autograder.items import load_items
 from autograder.engine.notebook import code_cells, read_submission
 from autograder.worker.namespace import LocalNamespace
-
 from autograder.tests.fixtures import SAMPLE_CLASS
 from autograder.tests.test_fair_grading import reference_namespace, run_items
 
