@@ -245,10 +245,9 @@ def sigmoid(z):
 """
 
 HUGE_ONCE = """\
-_sigmoid, _calls = sigmoid, []
+_sigmoid = sigmoid
 def sigmoid(z):
-    _calls.append(z)
-    return np.zeros(240 * 2**17) if len(_calls) == 1 else _sigmoid(z)
+    return np.zeros(240 * 2**17) if np.ndim(z) == 0 and z == 0 else _sigmoid(z)
 """
 
 SIGINT_IGNORED = """\
@@ -490,11 +489,12 @@ CASES = [
     # What crosses the wire: only data, within limits.
     Case("return-1gb", redefine("def sigmoid(z):\n    return np.ones(2**27)"), SIGMOID,
          (r"`sigmoid` raised an error:\nreturned a value the grader cannot receive: value is larger than the 256 MB",)),
-    # Just under the 256 MB wire limit (about 320 MB as base64): the reply is received and judged like any wrong
-    # answer. Only the grader's first call gets it; each crossing costs seconds, and the rest would only repeat it.
+    # Just under the 256 MB wire limit (about 320 MB as base64), for one case of one item: it is received and judged
+    # like any wrong answer, or, on a loaded machine, the crossing outlasts the 10 s call limit. The reply cap
+    # itself is test_worker's.
     Case("return-240mb", redefine(HUGE_ONCE), ("sigmoid_values",),
-         (r"`sigmoid` on \[-2, -1, 0, 1, 2\]: expected shape \(5,\), got array of shape \(31457280,\)",),
-         group="timed"),
+         (r"`sigmoid` (on the scalar 0\.0: expected shape \(\), got array of shape \(31457280,\)"
+          r"|did not finish within the time limit)",), group="timed"),
     Case("eq-always-true", redefine(LIAR), SIGMOID, (r"expected a number or numpy array, got a \S*Liar object",)),
     Case("ndarray-subclass", redefine(AGREEABLE), SIGMOID,
          (r"expected a number or numpy array, got a \S*Agreeable object",)),

@@ -120,3 +120,10 @@ def test_sandbox_is_active_in_ci_and_named_in_reports(session):
         assert bwrap_works()
     text = worker.protections()
     assert text.startswith("Protections: bubblewrap") if bwrap_works() else text.startswith("WARNING")
+
+
+def test_a_value_just_under_the_wire_limit_is_received(session):
+    """The reply cap leaves room for base64 of the largest legal value (250 MB here, 256 MB the limit)."""
+    _, nb = session("import numpy as np\ndef big():\n    return np.zeros(250 * 2**17)",
+                    limits=Limits(cell_timeout=60, call_timeout=60, memory_mb=2048, notebook_mb=5, max_restarts=0))
+    assert nb.big().shape == (250 * 2**17,)
