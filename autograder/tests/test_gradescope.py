@@ -27,7 +27,7 @@ from autograder.workflows.bench import TreeMemory
 from autograder.course import release_notebook
 from autograder.workflows.lifecycle import sample_expectations
 
-from .fixtures import SAMPLE_CLASS
+from .fixtures import SAMPLE_CLASS, full_marks
 from autograder.items import assignment_ids, settings
 
 VENV = Path(sys.prefix)
@@ -203,17 +203,18 @@ def test_sample_class_01_in_the_replica(replica01):
 def test_late_submission_loses_the_configured_penalty(replica01):
     policy = grading_config.LATE_POLICY
     data, *_ = replica01.run({"01_sigmoid.ipynb": reference01()}, metadata("01_sigmoid", days=1.5))
-    assert data["score"] == pytest.approx(16 * (1 - 2 * policy["penalty_per_day"]))
-    assert sum(t["score"] for t in data["tests"]) == 16 and "2 days late" in data["output"]
+    full = full_marks("01_sigmoid")
+    assert data["score"] == pytest.approx(full * (1 - 2 * policy["penalty_per_day"]))
+    assert sum(t["score"] for t in data["tests"]) == full and "2 days late" in data["output"]
     extended = metadata("01_sigmoid", days=1.5)
     extended["users"][0]["assignment"] = {"due_date": due("01_sigmoid", days=2)}
-    assert replica01.run({"01_sigmoid.ipynb": reference01()}, extended)[0]["score"] == 16
+    assert replica01.run({"01_sigmoid.ipynb": reference01()}, extended)[0]["score"] == full
 
 
 @pytest.mark.slow
 def test_without_bubblewrap_grading_says_so(replica01):
     data, *_ = replica01.run({"01_sigmoid.ipynb": reference01()}, metadata("01_sigmoid"), sandbox=False)
-    assert data["score"] == 16 and "WARNING: bubblewrap is not available" in data["output"]
+    assert data["score"] == full_marks("01_sigmoid") and "WARNING: bubblewrap is not available" in data["output"]
 
 
 # 07's samples whose route through the zip differs: full marks with a leaderboard value, nothing to train, partial
@@ -298,5 +299,5 @@ def test_setup_sh_installs_what_run_autograder_needs(zips, tmp_path):
     env = dict(os.environ, COURSEKIT_VENV=str(venv), COURSEKIT_SKIP_APT="1")
     subprocess.run(["bash", str(replica.root / "source" / "setup.sh")], env=env, check=True, timeout=3000)
     data, seconds, peak, _ = replica.run({"01_sigmoid.ipynb": reference01()}, metadata("01_sigmoid"))
-    assert data["score"] == 16, data["output"]
+    assert data["score"] == full_marks("01_sigmoid"), data["output"]
     print("01 reference with setup.sh's venv: %.1f s, peak %.0f MB" % (seconds, peak))

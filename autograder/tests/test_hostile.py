@@ -352,7 +352,7 @@ def check_fake_score_only_in_output(result, ctx):
     assert "Score: 16/16" in result.output
     assert "16/16" not in student_text(result)
     stored = json.loads((ctx.folder / "reports" / "students" / "01_sigmoid" / "fake-score-printed.json").read_text())
-    assert stored["score"] == 8
+    assert stored["score"] == result.score < full_marks(A)
 
 
 def check_no_connection(result, ctx):
