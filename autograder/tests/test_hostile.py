@@ -244,7 +244,7 @@ def sigmoid(z):
     return np.zeros(np.shape(z)).view(Agreeable)
 """
 
-HUGE_ONCE = """\
+HUGE_ON_ZERO = """\
 _sigmoid = sigmoid
 def sigmoid(z):
     return np.zeros(240 * 2**17) if np.ndim(z) == 0 and z == 0 else _sigmoid(z)
@@ -492,7 +492,7 @@ CASES = [
     # Just under the 256 MB wire limit (about 320 MB as base64), for one case of one item: it is received and judged
     # like any wrong answer, or, on a loaded machine, the crossing outlasts the 10 s call limit. The reply cap
     # itself is test_worker's.
-    Case("return-240mb", redefine(HUGE_ONCE), ("sigmoid_values",),
+    Case("return-240mb", redefine(HUGE_ON_ZERO), ("sigmoid_values",),
          (r"`sigmoid` (on the scalar 0\.0: expected shape \(\), got array of shape \(31457280,\)"
           r"|did not finish within the time limit)",), group="timed"),
     Case("eq-always-true", redefine(LIAR), SIGMOID, (r"expected a number or numpy array, got a \S*Liar object",)),

@@ -7,6 +7,7 @@ import pytest
 from autograder.worker.failures import MissingFunction, StudentError, StudentTimeout, WorkerCrashed
 from autograder.engine.namespaces import RemoteNamespace
 from autograder.engine.worker_process import Limits, Worker
+from autograder.worker import wire
 
 LIMITS = Limits(cell_timeout=2, call_timeout=2, memory_mb=1024, notebook_mb=5, max_restarts=1)
 
@@ -123,7 +124,8 @@ def test_sandbox_is_active_in_ci_and_named_in_reports(session):
 
 
 def test_a_value_just_under_the_wire_limit_is_received(session):
-    """The reply cap leaves room for base64 of the largest legal value (250 MB here, 256 MB the limit)."""
-    _, nb = session("import numpy as np\ndef big():\n    return np.zeros(250 * 2**17)",
+    """The reply cap leaves room for base64 of the largest legal value (1 MB under the wire's limit here)."""
+    n = (wire.MAX_BYTES - 2**20) // 8
+    _, nb = session("import numpy as np\ndef big():\n    return np.zeros(%d)" % n,
                     limits=Limits(cell_timeout=60, call_timeout=60, memory_mb=2048, notebook_mb=5, max_restarts=0))
-    assert nb.big().shape == (250 * 2**17,)
+    assert nb.big().shape == (n,)
